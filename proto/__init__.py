@@ -1,0 +1,3 @@
+"""Proto: a secure XML-document exchange on CherryPy and Mako."""
+
+__version__ = "0.1.0"

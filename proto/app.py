@@ -1,0 +1,67 @@
+"""The application factory: settings in, a CherryPy Application out.
+
+    app = make_app(load_settings("conf/development.conf"))
+
+Composition only: build the services, the published tree and the per-path
+config. Only run.py, wsgi.py and the tests call it; none of them share state,
+so two applications with different settings can live in one process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cherrypy
+from sqlalchemy.engine import Engine
+
+from proto.services import Services
+from proto.settings import PROJECT_ROOT, Settings
+from proto.storage.database import Database, create_database_engine
+from proto.tools import make_toolbox
+from proto.tools.errors import error_page, unexpected_error
+from proto.tools.templates import Templates
+from proto.web.root import Root
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = PROJECT_ROOT / "static"
+
+
+def app_config(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Return the per-path CherryPy config: Proto's defaults, then the config file's paths."""
+    config: dict[str, dict[str, Any]] = {
+        "/": {
+            "proto.security_headers.on": True,
+            # Production hides the CherryPy version that the Server header carries.
+            "proto.security_headers.server_name": None if settings.debug else "Proto",
+            "error_page.default": error_page,
+            "request.error_response": unexpected_error,
+            "request.show_tracebacks": settings.debug,
+            "request.show_mismatched_params": settings.debug,
+        },
+        "/static": {
+            "tools.staticdir.on": True,
+            "tools.staticdir.dir": str(STATIC_DIR),
+            "tools.expires.on": True,
+            "tools.expires.secs": 3600,
+        },
+    }
+    # Requests log through the application's own logger: give it the [global] log settings.
+    config["/"].update({key: value for key, value in settings.server.items() if key.startswith("log.")})
+    for path, section in settings.paths.items():
+        config.setdefault(path, {}).update(section)
+    return config
+
+
+def make_app(settings: Settings, *, engine: Engine | None = None) -> cherrypy.Application:
+    """Build the Proto application for these settings (and, for tests, this engine)."""
+    db = Database(engine if engine is not None else create_database_engine(settings.database_url))
+    services = Services(
+        settings=settings,
+        db=db,
+        templates=Templates(TEMPLATES_DIR, reload=settings.template_reload),
+    )
+    app = cherrypy.Application(Root(services), script_name="", config=app_config(settings))
+    # Our own copy of the dict: the class attribute is shared by every application.
+    app.toolboxes = {**app.toolboxes, "proto": make_toolbox()}
+    app.services = services
+    return app

@@ -1,0 +1,21 @@
+"""What one application instance shares between its handlers and tools."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from proto.settings import Settings
+from proto.storage.database import Database
+
+if TYPE_CHECKING:
+    from proto.tools.templates import Templates
+
+
+@dataclasses.dataclass
+class Services:
+    """The settings, database and templates of one application."""
+
+    settings: Settings
+    db: Database
+    templates: Templates

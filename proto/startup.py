@@ -1,0 +1,32 @@
+"""What every entry point does before serving: reach the database, check the schema."""
+
+from __future__ import annotations
+
+import cherrypy
+from sqlalchemy.exc import SQLAlchemyError
+
+from proto.storage import schema
+
+
+class StartupError(RuntimeError):
+    """Proto cannot start; the message is one line for the operator."""
+
+
+def prepare(app: cherrypy.Application) -> None:
+    """Check the database is reachable and its schema current (or upgrade it if configured)."""
+    services = app.services
+    settings, db = services.settings, services.db
+    where = db.engine.url.render_as_string(hide_password=True)
+    try:
+        db.ping()
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        raise StartupError(f"cannot reach the database {where} (database_url in {settings.config_file}): "
+                           f"{reason}") from None
+    try:
+        if settings.migrate_on_start:
+            schema.upgrade(db)
+        else:
+            schema.check(db)
+    except schema.SchemaOutOfDate as error:
+        raise StartupError(f"{where}: {error}") from None

@@ -1,0 +1,1 @@
+"""Database engine, migrations, session store and file store."""

@@ -1,0 +1,78 @@
+"""Versioned schema migrations (Alembic), applied by ``python -m proto init-db``.
+
+    [proto]
+    migrate_on_start = True    # development: upgrade at start instead of refusing
+
+Add a revision under ``migrations/versions/`` with the next number and
+``down_revision`` set to the current head; tables are described in ``tables.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import Connection
+
+from proto.storage.database import Database
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+# Any constant works: it only has to be the same in every process.
+POSTGRES_MIGRATION_LOCK = 0x70726F746F
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database schema is not at the revision this code needs."""
+
+
+def _config(connection: Connection | None = None) -> Config:
+    # Alembic is imported on use: it costs half a second at every start otherwise.
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """Return the newest revision this code knows."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None, "no migrations found"
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    """Return the revision the database is at, None when it is empty."""
+    from alembic.runtime.migration import MigrationContext
+
+    with db.read() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(db: Database) -> tuple[str | None, str]:
+    """Bring the schema to the head revision; return (before, after)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    with db.write() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several workers may start at once: let one migrate, the others wait.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_MIGRATION_LOCK})")
+        before = MigrationContext.configure(connection).get_current_revision()
+        command.upgrade(_config(connection), "head")
+    return before, head_revision()
+
+
+def check(db: Database) -> None:
+    """Raise SchemaOutOfDate unless the database is at the head revision."""
+    current, head = current_revision(db), head_revision()
+    if current != head:
+        state = "empty" if current is None else f"at revision {current}"
+        raise SchemaOutOfDate(f"the database is {state}, this code needs {head}: run `python -m proto init-db`")

@@ -1,0 +1,34 @@
+"""Proto's CherryPy tools, in one Toolbox registered on Proto's application only.
+
+    [/]
+    proto.security_headers.on = True
+
+``make_toolbox()`` builds a fresh Toolbox for each application, so two
+applications in one process never share tool state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import cherrypy
+from cherrypy._cptools import Toolbox
+
+from proto.tools.headers import SecurityHeadersTool
+
+if TYPE_CHECKING:
+    from proto.services import Services
+
+NAMESPACE = "proto"
+
+
+def make_toolbox() -> Toolbox:
+    """Build the toolbox with every Proto tool, each off until config turns it on."""
+    toolbox = Toolbox(NAMESPACE)
+    toolbox.security_headers = SecurityHeadersTool()
+    return toolbox
+
+
+def services() -> Services:
+    """Return the services of the application serving the current request."""
+    return cherrypy.serving.request.app.services

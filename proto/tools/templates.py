@@ -1,0 +1,61 @@
+"""Mako templates: one lookup per application, built from the settings.
+
+Templates escape every expression (``default_filters=['h']``; Mako does not by
+default) and refuse undefined names (``strict_undefined``), so a typo is an
+error, not an empty string.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import cherrypy
+from mako.lookup import TemplateLookup
+
+import proto
+
+
+class Templates:
+    """Find, compile once and render the Mako templates of one application."""
+
+    def __init__(self, directory: Path, *, reload: bool = False) -> None:
+        self.lookup = TemplateLookup(
+            directories=[str(directory)],
+            default_filters=["h"],
+            strict_undefined=True,
+            input_encoding="utf-8",
+            # Checking each file's mtime on every render is for development only.
+            filesystem_checks=reload,
+            collection_size=500,
+        )
+
+    def render(self, name: str, **context: Any) -> bytes:
+        """Render a template to UTF-8 bytes."""
+        return self.lookup.get_template(name).render_unicode(**context).encode("utf-8")
+
+
+def url(path: str) -> str:
+    """Return an absolute path for ``path`` under the application's mount point."""
+    return cherrypy.serving.request.script_name + path
+
+
+def page_context() -> dict[str, Any]:
+    """Return the names every page template may use, read from the current request."""
+    request = cherrypy.serving.request
+    return {
+        "url": url,
+        "request_path": request.path_info,
+        "version": proto.__version__,
+        "account": getattr(request, "account", None),
+        "auth_method": getattr(request, "auth_method", None),
+        "csrf_token": getattr(request, "csrf_token", ""),
+        "flashes": getattr(request, "flashes", ()),
+    }
+
+
+def render(name: str, **context: Any) -> bytes:
+    """Render a page template of the current application with the request's context."""
+    services = cherrypy.serving.request.app.services
+    cherrypy.serving.response.headers["Content-Type"] = "text/html;charset=utf-8"
+    return services.templates.render(name, **page_context(), **context)

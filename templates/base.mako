@@ -1,0 +1,50 @@
+## The site layout: every page inherits it, fills body() and overrides title().
+<%def name="title()">Proto</%def>\
+<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${self.title()} · Proto</title>
+  <link rel="stylesheet" href="${url('/static/css/proto.css')}">
+  <link rel="icon" href="${url('/static/img/proto.svg')}" type="image/svg+xml">
+</head>
+<body>
+  <a class="skip" href="#main">Skip to content</a>
+  <header class="site-header">
+    <nav class="nav" aria-label="Main">
+      <a class="brand" href="${url('/')}"><img src="${url('/static/img/proto.svg')}" alt="" width="24" height="24"> Proto</a>
+      <ul class="nav-links">
+        % if account is not None:
+        <li><a href="${url('/documents/')}">Documents</a></li>
+        % if account.is_admin:
+        <li><a href="${url('/admin/')}">Admin</a></li>
+        % endif
+        % endif
+        <li><a href="${url('/sitemap')}">Site map</a></li>
+      </ul>
+      <div class="nav-user">
+        % if account is not None:
+        <a href="${url('/account/')}" title="Signed in by ${auth_method}">${account.username}</a>
+        <span class="badge">${'certificate' if auth_method == 'certificate' else 'password'}</span>
+        <form method="post" action="${url('/account/logout')}" class="inline">
+          <input type="hidden" name="csrf_token" value="${csrf_token}">
+          <button type="submit" class="link">Log out</button>
+        </form>
+        % else:
+        <a href="${url('/account/login')}">Log in</a>
+        % endif
+      </div>
+    </nav>
+  </header>
+  <main id="main" class="main">
+    % for level, message in flashes:
+    <p class="flash flash-${level}" role="status">${message}</p>
+    % endfor
+    ${self.body()}
+  </main>
+  <footer class="site-footer">
+    Proto ${version} · <a href="${url('/sitemap')}">Site map</a> · <a href="${url('/status')}">Status</a>
+  </footer>
+</body>
+</html>
