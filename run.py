@@ -16,7 +16,7 @@ import cherrypy
 
 from proto.app import make_app
 from proto.settings import ConfigError, Settings, load_settings
-from proto.startup import StartupError, prepare
+from proto.startup import StartupError, first_run_path, prepare
 from proto.storage.database import DatabaseConfigError
 
 
@@ -63,8 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     scheme = "https" if settings.https else "http"
     host = config["server.socket_host"]
     shown = f"[{host}]" if ":" in host else host
-    print(f"Proto {scheme}://{shown}:{cherrypy.server.bound_addr[1]}/ ({settings.environment} settings: "
-          f"{settings.config_file})", flush=True)
+    base = f"{scheme}://{shown}:{cherrypy.server.bound_addr[1]}"
+    setup = first_run_path(app)
+    if setup:
+        # stdout only, never the log files: the link is a credential until used.
+        print(f"No account yet: create the first admin at {base}{setup}", flush=True)
+    # Last: scripts and tests take this line to mean "ready".
+    print(f"Proto {base}/ ({settings.environment} settings: {settings.config_file})", flush=True)
     cherrypy.engine.block()
     return 0
 

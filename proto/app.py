@@ -17,8 +17,10 @@ from sqlalchemy.engine import Engine
 from proto.services import Services
 from proto.settings import PROJECT_ROOT, Settings
 from proto.storage.database import Database, create_database_engine
+from proto.storage.sessions import SqlSession
 from proto.tools import make_toolbox
 from proto.tools.errors import error_page, unexpected_error
+from proto.tools.sessions import COOKIE_NAME
 from proto.tools.templates import Templates
 from proto.web.root import Root
 
@@ -26,11 +28,21 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
 
 
-def app_config(settings: Settings) -> dict[str, dict[str, Any]]:
+def app_config(settings: Settings, session_class: type) -> dict[str, dict[str, Any]]:
     """Return the per-path CherryPy config: Proto's defaults, then the config file's paths."""
     config: dict[str, dict[str, Any]] = {
         "/": {
             "proto.security_headers.on": True,
+            "tools.sessions.on": True,
+            "tools.sessions.storage_class": session_class,
+            "tools.sessions.name": COOKIE_NAME,
+            "tools.sessions.timeout": settings.session_timeout,
+            # Implicit locking: requests of one session run one at a time, so none undoes another.
+            "tools.sessions.locking": "implicit",
+            "tools.sessions.persistent": False,
+            "proto.session_cookie.on": True,
+            "proto.auth.on": True,
+            "proto.csrf.on": True,
             # Production hides the CherryPy version that the Server header carries.
             "proto.security_headers.server_name": None if settings.debug else "Proto",
             "error_page.default": error_page,
@@ -38,7 +50,12 @@ def app_config(settings: Settings) -> dict[str, dict[str, Any]]:
             "request.show_tracebacks": settings.debug,
             "request.show_mismatched_params": settings.debug,
         },
+        # Health checks are for machines: no session, no login, as cheap as possible.
+        "/status": {"tools.sessions.on": False, "proto.auth.on": False, "proto.csrf.on": False},
         "/static": {
+            "tools.sessions.on": False,
+            "proto.auth.on": False,
+            "proto.csrf.on": False,
             "tools.staticdir.on": True,
             "tools.staticdir.dir": str(STATIC_DIR),
             "tools.expires.on": True,
@@ -60,7 +77,8 @@ def make_app(settings: Settings, *, engine: Engine | None = None) -> cherrypy.Ap
         db=db,
         templates=Templates(TEMPLATES_DIR, reload=settings.template_reload),
     )
-    app = cherrypy.Application(Root(services), script_name="", config=app_config(settings))
+    session_class = SqlSession.bind(db, lifetime=settings.session_lifetime, clean_freq=5)
+    app = cherrypy.Application(Root(services), script_name="", config=app_config(settings, session_class))
     # Our own copy of the dict: the class attribute is shared by every application.
     app.toolboxes = {**app.toolboxes, "proto": make_toolbox()}
     app.services = services

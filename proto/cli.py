@@ -6,9 +6,11 @@ Every command exits 0 on success, or prints one line on stderr and exits non-zer
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Callable, Sequence
 
+from proto import accounts, audit
 from proto.settings import ConfigError, Settings, load_settings
 from proto.storage import schema
 from proto.storage.database import Database, DatabaseConfigError, create_database_engine
@@ -37,8 +39,82 @@ def init_db(settings: Settings, args: argparse.Namespace) -> str:
     return f"{where}: schema upgraded from {before or 'empty'} to revision {after}"
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise CommandError("the passwords differ")
+    return first
+
+
+def _existing(db: Database, name: str) -> accounts.Account:
+    account = accounts.find_account(db, name)
+    if account is None:
+        raise CommandError(f"no account named {name!r}")
+    return account
+
+
+def _with_database(settings: Settings, work: Callable[[Database], str]) -> str:
+    db = open_database(settings)
+    try:
+        schema.check(db)
+        return work(db)
+    except (schema.SchemaOutOfDate, accounts.AccountError) as error:
+        raise CommandError(str(error)) from None
+    finally:
+        db.dispose()
+
+
+def create_user(settings: Settings, args: argparse.Namespace) -> str:
+    """Create an account; the password is prompted for, or read from stdin."""
+    password = _read_password(args)
+
+    def create(db: Database) -> str:
+        account = accounts.create_account(db, args.name, password, is_admin=args.admin)
+        audit.record(db, "cli-create-user", "success", username=account.username, account_id=account.id,
+                     detail="admin" if account.is_admin else "")
+        return f"created {'admin' if account.is_admin else 'user'} {account.username}"
+    return _with_database(settings, create)
+
+
+def disable_user(settings: Settings, args: argparse.Namespace) -> str:
+    """Disable an account and end its sessions."""
+    def disable(db: Database) -> str:
+        account = _existing(db, args.name)
+        accounts.set_disabled(db, account, True)
+        audit.record(db, "cli-disable-user", "success", username=account.username, account_id=account.id)
+        return f"disabled {account.username}; its sessions have ended"
+    return _with_database(settings, disable)
+
+
+def set_password(settings: Settings, args: argparse.Namespace) -> str:
+    """Set an account's password and end its sessions."""
+    password = _read_password(args)
+
+    def change(db: Database) -> str:
+        account = _existing(db, args.name)
+        accounts.set_password(db, account, password)
+        audit.record(db, "cli-set-password", "success", username=account.username, account_id=account.id)
+        return f"password of {account.username} changed; its sessions have ended"
+    return _with_database(settings, change)
+
+
+def _name_and_password(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", help="the account's username")
+    parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+
+def _create_user_arguments(parser: argparse.ArgumentParser) -> None:
+    _name_and_password(parser)
+    parser.add_argument("--admin", action="store_true", help="make the account an admin")
+
+
 COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], str], Callable[[argparse.ArgumentParser], None]]] = {
     "init-db": (init_db, lambda parser: None),
+    "create-user": (create_user, _create_user_arguments),
+    "disable-user": (disable_user, lambda parser: parser.add_argument("name", help="the account's username")),
+    "set-password": (set_password, _name_and_password),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import cherrypy
 from sqlalchemy.exc import SQLAlchemyError
 
+from proto import accounts
+from proto.setup_token import SetupToken
 from proto.storage import schema
 
 
@@ -30,3 +32,13 @@ def prepare(app: cherrypy.Application) -> None:
             schema.check(db)
     except schema.SchemaOutOfDate as error:
         raise StartupError(f"{where}: {error}") from None
+
+
+def first_run_path(app: cherrypy.Application) -> str | None:
+    """Return ``/setup?token=...`` while no account exists (never logged: print it), else None."""
+    services = app.services
+    token = SetupToken(services.settings.data_dir)
+    if accounts.count_accounts(services.db) > 0:
+        token.discard()
+        return None
+    return f"/setup?token={token.ensure()}"

@@ -10,19 +10,23 @@ run) on the first request, and stopped when the process exits.
 from __future__ import annotations
 
 import atexit
+import sys
 import threading
 
 import cherrypy
 
 from proto.app import make_app
 from proto.settings import load_settings
-from proto.startup import prepare
+from proto.startup import first_run_path, prepare
 
 _settings = load_settings()
 _app = make_app(_settings)
 # The mount prefix comes from each request's SCRIPT_NAME.
 _app.script_name = None
 prepare(_app)
+_setup = first_run_path(_app)
+if _setup:
+    print(f"Proto: no account yet: create the first admin at <this site>{_setup}", file=sys.stderr, flush=True)
 
 cherrypy.config.update({**_settings.server, "environment": "embedded"})
 # Otherwise the first worker binds 127.0.0.1:8080 and the others fail.

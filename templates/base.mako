@@ -28,7 +28,7 @@
         <a href="${url('/account/')}" title="Signed in by ${auth_method}">${account.username}</a>
         <span class="badge">${'certificate' if auth_method == 'certificate' else 'password'}</span>
         <form method="post" action="${url('/account/logout')}" class="inline">
-          <input type="hidden" name="csrf_token" value="${csrf_token}">
+          <input type="hidden" name="csrf_token" value="${csrf_token()}">
           <button type="submit" class="link">Log out</button>
         </form>
         % else:

@@ -85,6 +85,21 @@ def app(settings: Settings):
 
 
 @pytest.fixture
+def app_factory():
+    """Return a function that makes extra applications, closed after the test."""
+    made = []
+
+    def make(settings: Settings, **kwargs):
+        application = make_app(settings, **kwargs)
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        application.services.db.dispose()
+
+
+@pytest.fixture
 def client(app) -> TestApp:
     """Return a WebTest client that drives the application in-process."""
     return TestApp(app)
@@ -148,3 +163,50 @@ def live_server(environ: dict[str, str], tmp_path: Path):
     yield start
     for server in servers:
         server.stop()
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_account(app):
+    """Create an account directly in the database: ``make_account("alice", admin=True)``."""
+    from proto import accounts
+
+    def make(username: str, password: str = PASSWORD, *, admin: bool = False):
+        return accounts.create_account(app.services.db, username, password, is_admin=admin)
+
+    return make
+
+
+def login(client: TestApp, username: str, password: str = PASSWORD, *, next: str | None = None):
+    """Log in through the form, as a browser does; return the answer to the POST."""
+    path = "/account/login" + (f"?next={next}" if next else "")
+    form = client.get(path).forms[0]
+    form["username"] = username
+    form["password"] = password
+    if next is not None:
+        form["next"] = next
+    return form.submit(expect_errors=True)
+
+
+def csrf_from(page) -> str:
+    """Return the CSRF token embedded in a page's first form."""
+    return page.html.find("input", attrs={"name": "csrf_token"})["value"]
+
+
+@pytest.fixture
+def user_client(client, make_account):
+    """Return a client logged in as the ordinary user "alice"."""
+    make_account("alice")
+    assert login(client, "alice").status_int == 303
+    return client
+
+
+@pytest.fixture
+def admin_client(app, make_account):
+    """Return a client logged in as the admin "root"."""
+    make_account("root", admin=True)
+    admin = TestApp(app)
+    assert login(admin, "root").status_int == 303
+    return admin

@@ -51,3 +51,53 @@ def test_an_unknown_command_is_refused():
     result = subprocess.run([sys.executable, "-m", "proto", "frobnicate"], capture_output=True, text=True)
     assert result.returncode == 2
     assert "invalid choice: 'frobnicate'" in result.stderr
+
+
+def init(environ):
+    assert proto("--config", str(TEST_CONFIG), "init-db", env=environ).returncode == 0
+
+
+def test_create_user_reads_the_password_from_stdin(environ, database_url):
+    init(environ)
+    result = proto("--config", str(TEST_CONFIG), "create-user", "Ops", "--admin", "--password-stdin",
+                   env=environ, stdin="a long password\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "created admin Ops\n"
+    db = Database(create_database_engine(database_url))
+    from proto import accounts
+    assert accounts.authenticate(db, "ops", "a long password").is_admin
+    db.dispose()
+    again = proto("--config", str(TEST_CONFIG), "create-user", "OPS", "--password-stdin", env=environ,
+                  stdin="a long password\n")
+    assert again.returncode == 1
+    assert again.stderr == "proto create-user: The username 'OPS' is taken.\n"
+
+
+def test_disable_user_and_set_password(environ, database_url):
+    init(environ)
+    proto("--config", str(TEST_CONFIG), "create-user", "ops", "--admin", "--password-stdin", env=environ,
+          stdin="a long password\n")
+    proto("--config", str(TEST_CONFIG), "create-user", "bot", "--password-stdin", env=environ,
+          stdin="a long password\n")
+    changed = proto("--config", str(TEST_CONFIG), "set-password", "bot", "--password-stdin", env=environ,
+                    stdin="another password\n")
+    assert changed.returncode == 0, changed.stderr
+    disabled = proto("--config", str(TEST_CONFIG), "disable-user", "bot", env=environ)
+    assert disabled.stdout == "disabled bot; its sessions have ended\n"
+    db = Database(create_database_engine(database_url))
+    from proto import accounts
+    assert accounts.find_account(db, "bot").disabled
+    db.dispose()
+    last_admin = proto("--config", str(TEST_CONFIG), "disable-user", "ops", env=environ)
+    assert last_admin.returncode == 1
+    assert last_admin.stderr == "proto disable-user: The last active admin cannot be disabled.\n"
+    missing = proto("--config", str(TEST_CONFIG), "disable-user", "ghost", env=environ)
+    assert missing.stderr == "proto disable-user: no account named 'ghost'\n"
+    short = proto("--config", str(TEST_CONFIG), "set-password", "ops", "--password-stdin", env=environ, stdin="x\n")
+    assert short.returncode == 1 and "at least 8 characters" in short.stderr
+
+
+def test_commands_refuse_an_empty_database(environ):
+    result = proto("--config", str(TEST_CONFIG), "disable-user", "x", env=environ)
+    assert result.returncode == 1
+    assert "the database is empty" in result.stderr

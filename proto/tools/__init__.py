@@ -2,6 +2,9 @@
 
     [/]
     proto.security_headers.on = True
+    proto.session_cookie.on = True
+    proto.auth.on = True
+    proto.csrf.on = True
 
 ``make_toolbox()`` builds a fresh Toolbox for each application, so two
 applications in one process never share tool state.
@@ -14,7 +17,10 @@ from typing import TYPE_CHECKING
 import cherrypy
 from cherrypy._cptools import Toolbox
 
+from proto.tools.auth import AuthTool
+from proto.tools.csrf import CsrfTool
 from proto.tools.headers import SecurityHeadersTool
+from proto.tools.sessions import SessionCookieTool
 
 if TYPE_CHECKING:
     from proto.services import Services
@@ -26,6 +32,9 @@ def make_toolbox() -> Toolbox:
     """Build the toolbox with every Proto tool, each off until config turns it on."""
     toolbox = Toolbox(NAMESPACE)
     toolbox.security_headers = SecurityHeadersTool()
+    toolbox.session_cookie = SessionCookieTool()
+    toolbox.auth = AuthTool()
+    toolbox.csrf = CsrfTool()
     return toolbox
 
 

@@ -14,6 +14,7 @@ import cherrypy
 from mako.lookup import TemplateLookup
 
 import proto
+from proto.tools.sessions import csrf_token, take_flashes
 
 
 class Templates:
@@ -49,8 +50,9 @@ def page_context() -> dict[str, Any]:
         "version": proto.__version__,
         "account": getattr(request, "account", None),
         "auth_method": getattr(request, "auth_method", None),
-        "csrf_token": getattr(request, "csrf_token", ""),
-        "flashes": getattr(request, "flashes", ()),
+        # A function: only pages with a form make a session for its token.
+        "csrf_token": csrf_token,
+        "flashes": take_flashes(),
     }
 
 

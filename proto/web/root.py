@@ -9,6 +9,10 @@ import proto
 from proto.services import Services
 from proto.tools.responses import json_body, wants_json
 from proto.tools.templates import render
+from proto.web.account import AccountPage
+from proto.web.admin import AdminPage
+from proto.web.api import Api
+from proto.web.setup import FirstRun
 from proto.web.sitemap import site_map
 from proto.web.tree import Node, expose
 
@@ -18,11 +22,20 @@ class Root(Node):
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.account = AccountPage(services)
+        self.admin = AdminPage(services)
+        self.api = Api(services)
+        self.first_run = FirstRun(services)
 
     @expose(access="public")
     def index(self) -> bytes:
         """Show the landing page, or the dashboard when logged in."""
         return render("root/index.mako")
+
+    @expose(access="setup-token", methods=("GET", "POST"))
+    def setup(self, token: str = "", username: str = "", password: str = "") -> bytes:
+        """Create the first admin account with the one-time link printed at start."""
+        return self.first_run.handle(token, username, password)
 
     @expose(access="public")
     def status(self) -> bytes:

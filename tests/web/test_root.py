@@ -4,7 +4,7 @@ import cherrypy
 import pytest
 from webtest import TestApp
 
-from proto.app import make_app
+from proto.startup import prepare
 from proto.storage.database import create_database_engine
 from proto.web.tree import Node, expose
 
@@ -25,10 +25,10 @@ def test_status_reports_ok_with_the_database(client):
     assert answer.json == {"status": "ok", "database": "ok", "version": "0.1.0"}
 
 
-def test_status_answers_503_when_the_database_is_down(settings, tmp_path):
+def test_status_answers_503_when_the_database_is_down(settings, tmp_path, app_factory):
     unreachable = create_database_engine(f"sqlite:///{tmp_path / 'data'}")  # a folder, not a database
     (tmp_path / "data").mkdir(exist_ok=True)
-    client = TestApp(make_app(settings, engine=unreachable))
+    client = TestApp(app_factory(settings, engine=unreachable))
     answer = client.get("/status", status=503)
     assert answer.json == {"status": "unavailable", "database": "unavailable", "version": "0.1.0"}
 
@@ -96,8 +96,9 @@ def test_a_crash_is_a_500_page_with_the_traceback_in_development(client):
     assert "RuntimeError: secret internals" in answer.text
 
 
-def test_a_crash_shows_no_traceback_and_no_version_in_production(settings):
-    app = make_app(settings.replace(debug=False))
+def test_a_crash_shows_no_traceback_and_no_version_in_production(settings, app_factory):
+    app = app_factory(settings.replace(debug=False))
+    prepare(app)
     app.root.things = Things()
     client = TestApp(app)
     answer = client.get("/things/broken", status=500)

@@ -38,7 +38,7 @@ class Widgets(Node):
 class Widget(Node):
     """One widget."""
 
-    @expose(access="user")
+    @expose(access="public")
     def index(self, widget_id):
         """Show one widget."""
         return widget_id.encode()
@@ -59,7 +59,8 @@ def test_a_new_handler_appears_with_no_other_change(client):
     assert routes["/widgets/<widget_id>/scrap"] == {
         "path": "/widgets/<widget_id>/scrap", "methods": ["POST"], "access": "admin",
         "summary": "Scrap a widget for good.", "section": "/widgets/"}
-    # The pattern is real: the segment reaches the handler.
+    # The pattern is real: the segment reaches the handler; the declared levels are enforced.
     assert client.get("/widgets/w-42/").text == "w-42"
+    assert client.get("/widgets/", status=303).headers["Location"].endswith("/account/login?next=%2Fwidgets%2F")
     page = client.get("/sitemap")
     assert "/widgets/&lt;widget_id&gt;/scrap" in page.text

@@ -1,0 +1,168 @@
+"""Server-side sessions in the SQL database, shared by every process.
+
+    [/]
+    tools.sessions.on = True
+    tools.sessions.storage_class = <the SqlSession subclass make_app builds>
+
+Rows are keyed by the SHA-256 of the session id; the data is JSON. A row is
+written only when the data changed, or to push the idle expiry forward at most
+once a minute. A session deleted by another request (a logout) is never brought
+back by a later save. Sessions also end ``lifetime`` minutes after they began,
+whatever happens. Expired rows are deleted from time to time by the process that
+happens to be saving, so no clean-up thread is needed under any WSGI host.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+import time
+from typing import Any, ClassVar
+
+from cherrypy.lib.sessions import Session
+from sqlalchemy import delete, func, insert, select, update
+
+from proto.storage.database import Database
+from proto.storage.tables import sessions, utcnow
+
+EXPIRY_REFRESH = dt.timedelta(minutes=1)
+
+
+def hash_session_id(session_id: str) -> str:
+    """Return the key a session id is stored under."""
+    return hashlib.sha256(session_id.encode("ascii", "replace")).hexdigest()
+
+
+class SqlSession(Session):
+    """A CherryPy session stored in the ``sessions`` table."""
+
+    db: ClassVar[Database]
+    lifetime: ClassVar[int] = 12 * 60  # minutes
+    # Locks serialize requests of one session within this process (CherryPy's model).
+    locks: ClassVar[dict[str, threading.RLock]]
+    locks_guard: ClassVar[threading.Lock]
+    last_clean: ClassVar[float] = 0.0
+
+    @classmethod
+    def bind(cls, db: Database, *, lifetime: int, clean_freq: int) -> type[SqlSession]:
+        """Return a subclass bound to one application's database."""
+        return type("SqlSession", (cls,), {"db": db, "lifetime": lifetime, "clean_freq_minutes": clean_freq,
+                                           "locks": {}, "locks_guard": threading.Lock(), "last_clean": 0.0})
+
+    def __init__(self, id: str | None = None, **kwargs: Any) -> None:
+        self._row: Any = None
+        self._saved_json: str | None = None
+        self._is_new = id is None
+        # CherryPy's own cleanup thread is off: ours runs on save (see clean_up).
+        kwargs["clean_freq"] = 0
+        super().__init__(id, **kwargs)
+
+    def _regenerate(self) -> None:
+        self._is_new = True
+        super()._regenerate()
+        self._row = None
+
+    @property
+    def id_hash(self) -> str:
+        """Return the key of this session's row."""
+        return hash_session_id(self.id)
+
+    def now(self) -> dt.datetime:
+        """Return the current time, timezone-aware."""
+        return utcnow()
+
+    def _fetch(self) -> Any:
+        with self.db.read() as connection:
+            return connection.execute(select(sessions).where(sessions.c.id_hash == self.id_hash)).first()
+
+    def _exists(self) -> bool:
+        if self._is_new:
+            return False  # a fresh 160-bit random id: asking the database is a wasted query
+        # The row is kept: load() needs it next, one query serves both.
+        self._row = self._fetch()
+        if self._row is None:
+            return False
+        alive = self._row.expires_at > self.now() and not self._past_lifetime(self._row.created_at)
+        return alive
+
+    def _past_lifetime(self, created_at: dt.datetime) -> bool:
+        return created_at + dt.timedelta(minutes=self.lifetime) < self.now()
+
+    def _load(self) -> tuple[dict, dt.datetime] | None:
+        row = self._row if self._row is not None else self._fetch()
+        if row is None or self._past_lifetime(row.created_at):
+            return None
+        self._saved_json = row.data
+        return json.loads(row.data), row.expires_at
+
+    def _save(self, expiration_time: dt.datetime) -> None:
+        data = json.dumps(self._data, sort_keys=True, separators=(",", ":"))
+        account_id = self._data.get("account_id")
+        if self._is_new:
+            if not self._data:
+                return  # nothing worth a row (or a cookie) yet
+            with self.db.write() as connection:
+                connection.execute(insert(sessions).values(
+                    id_hash=self.id_hash, data=data, account_id=account_id,
+                    created_at=self.now(), expires_at=expiration_time))
+            self._is_new = False
+            self._row, self._saved_json = None, data
+            self._maybe_clean_up()
+            return
+        stored_expiry = self._row.expires_at if self._row is not None else None
+        unchanged = data == self._saved_json
+        if unchanged and stored_expiry is not None and expiration_time - stored_expiry < EXPIRY_REFRESH:
+            return
+        values: dict[str, Any] = {"expires_at": expiration_time}
+        if not unchanged:
+            values.update(data=data, account_id=account_id)
+        with self.db.write() as connection:
+            # UPDATE only: a row deleted meanwhile (logout elsewhere) stays deleted.
+            connection.execute(update(sessions).where(sessions.c.id_hash == self.id_hash).values(values))
+        self._saved_json = data
+
+    def _delete(self) -> None:
+        with self.db.write() as connection:
+            connection.execute(delete(sessions).where(sessions.c.id_hash == self.id_hash))
+        self._row = None
+
+    def acquire_lock(self) -> None:
+        """Lock this session against other requests of this process."""
+        with self.locks_guard:
+            lock = self.locks.setdefault(self.id, threading.RLock())
+        lock.acquire()
+        self.locked = True
+
+    def release_lock(self) -> None:
+        """Release the lock taken by acquire_lock."""
+        with self.locks_guard:
+            lock = self.locks.get(self.id)
+        if lock is not None:
+            lock.release()
+            with self.locks_guard:
+                # Forget idle locks so the dict does not grow with every session ever seen.
+                if not lock._is_owned() and lock.acquire(blocking=False):
+                    self.locks.pop(self.id, None)
+                    lock.release()
+        self.locked = False
+
+    def _maybe_clean_up(self) -> None:
+        now = time.monotonic()
+        if now - type(self).last_clean >= self.clean_freq_minutes * 60:
+            type(self).last_clean = now
+            self.clean_up()
+
+    def clean_up(self) -> None:
+        """Delete every expired session row."""
+        now = self.now()
+        with self.db.write() as connection:
+            connection.execute(delete(sessions).where(
+                (sessions.c.expires_at < now)
+                | (sessions.c.created_at < now - dt.timedelta(minutes=self.lifetime))))
+
+    def __len__(self) -> int:
+        """Return how many sessions are stored."""
+        with self.db.read() as connection:
+            return connection.execute(select(func.count()).select_from(sessions)).scalar_one()

@@ -1,0 +1,79 @@
+"""Session helpers: safe cookies, flash messages and the per-session CSRF token.
+
+    [/]
+    tools.sessions.on = True
+    proto.session_cookie.on = True
+
+CherryPy's sessions tool has no SameSite option and sends a cookie on every
+request; this tool makes the cookie ``HttpOnly; SameSite=Lax``, ``Secure`` over
+HTTPS, and drops it while the session holds nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import cherrypy
+from cherrypy._cptools import Tool
+
+COOKIE_NAME = "session_id"
+
+
+def current_session() -> Any:
+    """Return this request's session object, or None when sessions are off here."""
+    return getattr(cherrypy.serving, "session", None)
+
+
+def has_stored_session() -> bool:
+    """Tell whether the client presented a session that exists on the server."""
+    session = current_session()
+    return session is not None and not session._is_new
+
+
+def harden_session_cookie() -> None:
+    """Set HttpOnly, SameSite and Secure on the session cookie, or drop a cookie for nothing."""
+    cookies = cherrypy.serving.response.cookie
+    if COOKIE_NAME not in cookies:
+        return
+    session = current_session()
+    if getattr(cherrypy.serving.request, "session_ended", False):
+        pass  # logout sent an expired cookie: keep it, so the browser forgets the id
+    elif session is None or session._is_new:
+        del cookies[COOKIE_NAME]  # nothing was stored: no row, so no cookie either
+        return
+    morsel = cookies[COOKIE_NAME]
+    morsel["httponly"] = True
+    morsel["samesite"] = "Lax"
+    if cherrypy.serving.request.scheme == "https":
+        morsel["secure"] = True
+
+
+class SessionCookieTool(Tool):
+    """Run ``harden_session_cookie`` after the session was saved, errors and redirects included."""
+
+    def __init__(self) -> None:
+        # After the sessions tool's own save (priority 50) decided what is stored.
+        super().__init__("before_finalize", harden_session_cookie, priority=95)
+
+
+def flash(message: str, level: str = "success") -> None:
+    """Keep a message for the next page this browser sees."""
+    session = current_session()
+    session["flashes"] = [*session.get("flashes", []), [level, message]]
+
+
+def take_flashes() -> list[tuple[str, str]]:
+    """Return and forget the messages kept for this browser."""
+    if not has_stored_session():
+        return []
+    return [tuple(item) for item in current_session().pop("flashes", [])]
+
+
+def csrf_token() -> str:
+    """Return this session's CSRF token, making the session and the token on first use."""
+    session = current_session()
+    token = session.get("csrf_token")
+    if token is None:
+        token = session["csrf_token"] = secrets.token_urlsafe(32)
+    return token
