@@ -1,0 +1,1 @@
+"""Documents: the streaming intake and schema validation (plain Python, no cherrypy)."""
