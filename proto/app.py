@@ -26,6 +26,7 @@ from proto.web.root import Root
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
+BODY_SLACK = 64 * 1024
 
 
 def app_config(settings: Settings, session_class: type) -> dict[str, dict[str, Any]]:
@@ -49,6 +50,9 @@ def app_config(settings: Settings, session_class: type) -> dict[str, dict[str, A
             "request.error_response": unexpected_error,
             "request.show_tracebacks": settings.debug,
             "request.show_mismatched_params": settings.debug,
+            # Enforced while reading, under every WSGI host: a body over it is a 413.
+            # The slack covers a multipart form's own bytes around a maximal document.
+            "request.body.maxbytes": settings.document_max_bytes + BODY_SLACK,
         },
         # Health checks are for machines: no session, no login, as cheap as possible.
         "/status": {"tools.sessions.on": False, "proto.auth.on": False, "proto.csrf.on": False},

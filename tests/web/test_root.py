@@ -110,3 +110,9 @@ def test_a_crash_shows_no_traceback_and_no_version_in_production(settings, app_f
     assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
     assert client.get("/").headers["Server"] == "Proto"
     assert cherrypy.__version__ not in str(client.get("/no/such", status=404).headers)
+
+
+def test_a_body_over_the_limit_is_413(client, settings):
+    oversized = b"x=" + b"y" * (settings.document_max_bytes + 128 * 1024)
+    answer = client.post("/account/login", oversized, content_type="application/x-www-form-urlencoded", status=413)
+    assert "<title>413 Request Entity Too Large · Proto</title>" in answer.text
