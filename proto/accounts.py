@@ -113,7 +113,7 @@ def authenticate(db: Database, username: str, password: str) -> Account | None:
     """Return the enabled account these credentials open, or None; same cost either way."""
     with db.read() as connection:
         row = connection.execute(select(accounts).where(accounts.c.username_key == username_key(username))).first()
-    stored = row.password_hash if row is not None else passwords.DUMMY_HASH
+    stored = row.password_hash if row is not None else passwords.dummy_hash()
     # Always verify, so a missing account takes as long as a wrong password.
     matches = passwords.verify_password(password, stored) and len(password) <= passwords.MAX_LENGTH
     if row is None or not matches or row.disabled:

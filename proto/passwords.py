@@ -7,6 +7,7 @@ cost can be raised later: ``needs_rehash`` tells the login to store a new hash.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -66,5 +67,8 @@ def needs_rehash(stored: str) -> bool:
     return not stored.startswith(f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}$")
 
 
-# Verified against when the account does not exist, so both cases take as long.
-DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+@functools.cache
+def dummy_hash() -> str:
+    """Return a hash to verify against when the account does not exist, so both cases take as long."""
+    # Made on first use, not at import: a hash costs as much as a whole start-up.
+    return hash_password(secrets.token_urlsafe(16))

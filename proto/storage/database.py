@@ -10,6 +10,7 @@ starts with ``BEGIN IMMEDIATE``: a plain ``BEGIN`` that later writes fails with
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,6 +74,7 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._last_answer = float("-inf")
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,10 +95,14 @@ class Database:
             with connection.begin():
                 yield connection
 
-    def ping(self) -> None:
-        """Raise unless the database answers a trivial query."""
+    def ping(self, *, max_age: float = 0.0) -> None:
+        """Raise unless the database answers a trivial query; trust an answer younger than max_age seconds."""
+        if time.monotonic() - self._last_answer < max_age:
+            return
+        self._last_answer = float("-inf")
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+        self._last_answer = time.monotonic()
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -9,10 +9,13 @@ Add a revision under ``migrations/versions/`` with the next number and
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from proto.storage.database import Database
@@ -39,21 +42,30 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
-def head_revision() -> str:
-    """Return the newest revision this code knows."""
-    from alembic.script import ScriptDirectory
+REVISION = re.compile(r'^revision = "([^"]+)"$', re.MULTILINE)
+DOWN_REVISION = re.compile(r'^down_revision = (?:"([^"]+)"|None)$', re.MULTILINE)
 
-    head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None, "no migrations found"
-    return head
+
+@functools.cache
+def head_revision() -> str:
+    """Return the newest revision this code knows (read from the files, without Alembic)."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text()
+        revisions.add(REVISION.search(text).group(1))
+        parents.add(DOWN_REVISION.search(text).group(1))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must form one line, found heads {sorted(heads)}")
+    return heads.pop()
 
 
 def current_revision(db: Database) -> str | None:
     """Return the revision the database is at, None when it is empty."""
-    from alembic.runtime.migration import MigrationContext
-
     with db.read() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(db: Database) -> tuple[str | None, str]:

@@ -41,3 +41,10 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
     with db.read() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
     db.dispose()
+
+
+def test_the_quick_head_revision_agrees_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    from proto.storage import schema
+    assert schema.head_revision() == ScriptDirectory.from_config(schema._config()).get_current_head()

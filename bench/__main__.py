@@ -1,0 +1,5 @@
+"""Run the benchmark suite: ``python -m bench [--quick]``."""
+
+from bench.run import main
+
+raise SystemExit(main())
