@@ -41,7 +41,7 @@ class SqlSession(Session):
     db: ClassVar[Database]
     lifetime: ClassVar[int] = 12 * 60  # minutes
     # Locks serialize requests of one session within this process (CherryPy's model).
-    locks: ClassVar[dict[str, threading.RLock]]
+    locks: ClassVar[dict[str, list]]
     locks_guard: ClassVar[threading.Lock]
     last_clean: ClassVar[float] = 0.0
 
@@ -91,7 +91,9 @@ class SqlSession(Session):
         return created_at + dt.timedelta(minutes=self.lifetime) < self.now()
 
     def _load(self) -> tuple[dict, dt.datetime] | None:
-        row = self._row if self._row is not None else self._fetch()
+        # Under the lock, read afresh: the row seen before locking may be stale by now.
+        row = self._fetch() if self.locked or self._row is None else self._row
+        self._row = row
         if row is None or self._past_lifetime(row.created_at):
             return None
         self._saved_json = row.data
@@ -131,22 +133,28 @@ class SqlSession(Session):
     def acquire_lock(self) -> None:
         """Lock this session against other requests of this process."""
         with self.locks_guard:
-            lock = self.locks.setdefault(self.id, threading.RLock())
-        lock.acquire()
+            # [lock, holders and waiters]: the entry goes once nobody needs it.
+            entry = self.locks.setdefault(self.id, [threading.Lock(), 0])
+            entry[1] += 1
+        entry[0].acquire()
+        self._held = (self.id, entry)
         self.locked = True
 
     def release_lock(self) -> None:
-        """Release the lock taken by acquire_lock."""
+        """Release the lock taken by acquire_lock (the same lock, even if the id changed since)."""
+        session_id, entry = self._held
+        entry[0].release()
         with self.locks_guard:
-            lock = self.locks.get(self.id)
-        if lock is not None:
-            lock.release()
-            with self.locks_guard:
-                # Forget idle locks so the dict does not grow with every session ever seen.
-                if not lock._is_owned() and lock.acquire(blocking=False):
-                    self.locks.pop(self.id, None)
-                    lock.release()
+            entry[1] -= 1
+            if entry[1] == 0:
+                self.locks.pop(session_id, None)
         self.locked = False
+
+    def peek(self, key: str) -> Any:
+        """Read one value as stored, without loading the session (and so without its lock)."""
+        if self._row is None:
+            return None
+        return json.loads(self._row.data).get(key)
 
     def _maybe_clean_up(self) -> None:
         now = time.monotonic()

@@ -36,7 +36,8 @@ def _bearer_token() -> str | None:
 def _session_account() -> accounts.Account | None:
     if not has_stored_session():
         return None
-    account_id = current_session().get("account_id")
+    # Peek: the session is loaded (and locked) only once the handler runs.
+    account_id = current_session().peek("account_id")
     if account_id is None:
         return None
     account = accounts.get_account(cherrypy.serving.request.app.services.db, account_id)
