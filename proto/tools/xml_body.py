@@ -71,6 +71,14 @@ class _TooLarge(Exception):
     """Stop reading the body: the document is over the limit (answered 413, the connection closes)."""
 
 
+def utf8_header(value: str) -> str:
+    """Return a header value read as Latin-1 (as HTTP parsers do) as the UTF-8 clients really send."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
 def current_upload() -> Upload:
     """Return the upload of the current request (an empty one if the tool is off)."""
     return getattr(cherrypy.serving.request, "document_upload", None) or Upload()
@@ -185,7 +193,8 @@ class DocumentPart(Part):
             upload.error = IntakeError(400, "send one document per upload", kind="not-well-formed")
             self.read_lines_to_boundary(fp_out=_NullSink())
             return
-        upload.filename = self.filename
+        # Browsers send the name's UTF-8 bytes as they are.
+        upload.filename = utf8_header(self.filename)
         upload.content_type = DOCUMENT_TYPE
         # The whole body's declared length bounds the file part's.
         sink = _start_intake(upload, request.body.length, request.body.maxbytes or float("inf"))

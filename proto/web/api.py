@@ -11,6 +11,7 @@ import cherrypy
 from proto.documents.store import DEFAULT_NAME, PAGE_SIZE, Document
 from proto.services import Services
 from proto.tools.responses import json_body
+from proto.tools.xml_body import utf8_header
 from proto.web.documents import NOT_FOUND, UploadRefused, find, no_content, receive, send, store
 from proto.web.requests import caller, page_number, record
 from proto.web.tree import Node, expose
@@ -37,12 +38,8 @@ def slug_name(name: str) -> str:
     """Return the document name from the Slug header (percent-encoded UTF-8, RFC 5023) or ?name=."""
     slug = cherrypy.serving.request.headers.get("Slug")
     if slug:
-        try:
-            # Headers arrive as Latin-1; a client may have sent raw UTF-8 anyway.
-            slug = slug.encode("latin-1").decode("utf-8")
-        except UnicodeError:
-            pass
-        return unquote(slug, errors="replace")
+        # Percent-encoded as RFC 5023 says, or raw UTF-8 as some clients send it.
+        return unquote(utf8_header(slug), errors="replace")
     return name or DEFAULT_NAME
 
 
