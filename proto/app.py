@@ -14,9 +14,13 @@ from typing import Any
 import cherrypy
 from sqlalchemy.engine import Engine
 
+from proto.documents.intake import Validator
+from proto.documents.store import DocumentStore
 from proto.services import Services
 from proto.settings import PROJECT_ROOT, Settings
+from proto.startup import StartupError
 from proto.storage.database import Database, create_database_engine
+from proto.storage.files import DocumentFileStore
 from proto.storage.sessions import SqlSession
 from proto.tools import make_toolbox
 from proto.tools.errors import error_page, unexpected_error
@@ -56,6 +60,15 @@ def app_config(settings: Settings, session_class: type) -> dict[str, dict[str, A
         },
         # Health checks are for machines: no session, no login, as cheap as possible.
         "/status": {"tools.sessions.on": False, "proto.auth.on": False, "proto.csrf.on": False},
+        # Raw XML bodies only, streamed into the intake; the API's limit is the document's own.
+        "/api/documents": {
+            "proto.xml_body.on": True,
+            "proto.xml_body.exclusive": True,
+            "request.body.maxbytes": settings.document_max_bytes,
+            # /api/documents and /api/documents/<id> are resources, not folders.
+            "tools.trailing_slash.missing": False,
+        },
+        "/documents/upload": {"proto.xml_body.on": True},
         "/static": {
             "tools.sessions.on": False,
             "proto.auth.on": False,
@@ -73,13 +86,30 @@ def app_config(settings: Settings, session_class: type) -> dict[str, dict[str, A
     return config
 
 
+def schema_validator(settings: Settings) -> Validator | None:
+    """Compile the configured XML Schema once; a missing lxml or a broken XSD stops the start."""
+    if settings.schema is None:
+        return None
+    from proto.documents.schema import load_validator
+
+    try:
+        return load_validator(settings.schema)
+    except RuntimeError as error:
+        raise StartupError(f"[proto] schema in {settings.config_file}: {error}") from None
+
+
 def make_app(settings: Settings, *, engine: Engine | None = None) -> cherrypy.Application:
     """Build the Proto application for these settings (and, for tests, this engine)."""
+    validator = schema_validator(settings)
     db = Database(engine if engine is not None else create_database_engine(settings.database_url))
+    documents = DocumentStore(db, DocumentFileStore(settings.data_dir / "documents"),
+                              max_bytes=settings.document_max_bytes, max_depth=settings.document_max_depth,
+                              validator=validator)
     services = Services(
         settings=settings,
         db=db,
         templates=Templates(TEMPLATES_DIR, reload=settings.template_reload),
+        documents=documents,
     )
     session_class = SqlSession.bind(db, lifetime=settings.session_lifetime, clean_freq=5)
     app = cherrypy.Application(Root(services), script_name="", config=app_config(settings, session_class))

@@ -9,13 +9,15 @@ from proto.settings import Settings
 from proto.storage.database import Database
 
 if TYPE_CHECKING:
+    from proto.documents.store import DocumentStore
     from proto.tools.templates import Templates
 
 
 @dataclasses.dataclass
 class Services:
-    """The settings, database and templates of one application."""
+    """The settings, database, templates and document store of one application."""
 
     settings: Settings
     db: Database
     templates: Templates
+    documents: DocumentStore

@@ -10,6 +10,11 @@ from proto.setup_token import SetupToken
 from proto.storage import schema
 
 
+# An upload whose spool file has not grown for this long is dead: socket
+# timeouts end a stalled upload within minutes.
+ORPHAN_MIN_AGE = 3600.0
+
+
 class StartupError(RuntimeError):
     """Proto cannot start; the message is one line for the operator."""
 
@@ -32,6 +37,10 @@ def prepare(app: cherrypy.Application) -> None:
             schema.check(db)
     except schema.SchemaOutOfDate as error:
         raise StartupError(f"{where}: {error}") from None
+    # Spool files of uploads cut short by a crash or a kill. Only those older
+    # than ORPHAN_MIN_AGE: other processes (workers of a WSGI host, other
+    # machines on a shared data_dir) may be receiving uploads right now.
+    services.documents.files.clean_orphans(min_age=ORPHAN_MIN_AGE)
 
 
 def first_run_path(app: cherrypy.Application) -> str | None:

@@ -103,17 +103,17 @@ class DocumentFileStore:
         try:
             # Data first, then the rename: otherwise a crash could leave a
             # complete-looking name with missing bytes behind it.
-            _fsync_path(spool_path)
+            fsync_path(spool_path)
             if target.is_file():
                 spool_path.unlink()
                 return target
             created = _make_dir(self.objects_dir) | _make_dir(target.parent)
             os.replace(spool_path, target)
-            _fsync_path(target.parent)
+            fsync_path(target.parent)
             if created:
                 # A new fan-out folder is itself a directory entry to persist.
-                _fsync_path(self.objects_dir)
-                _fsync_path(self.root)
+                fsync_path(self.objects_dir)
+                fsync_path(self.root)
         except OSError as exc:
             _remove_quietly(spool_path)
             raise storage_error(exc, "store the document") from exc
@@ -175,7 +175,7 @@ def _make_dir(path: Path, *, parents: bool = False) -> bool:
     return True
 
 
-def _fsync_path(path: Path) -> None:
+def fsync_path(path: Path) -> None:
     """Flush a file's or a folder's contents to the disk."""
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData()
@@ -98,3 +98,24 @@ audit_log = Table(
 # Login throttling counts recent failures per name and per address.
 Index("ix_audit_action_username_at", audit_log.c.action, audit_log.c.username, audit_log.c.at)
 Index("ix_audit_action_address_at", audit_log.c.action, audit_log.c.address, audit_log.c.at)
+
+documents = Table(
+    "documents", metadata,
+    # Random, 128 bits: a document's URL cannot be guessed from another's.
+    Column("id", String(32), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    # The file store's address: rows with the same bytes share one file.
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("root", String(1000), nullable=False),
+    Column("elements", BigInteger, nullable=False),
+    Column("encoding", String(40), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+# The lists: one owner's documents newest first, and everyone's for admins.
+# A ?q= search filters within the owner's rows (a substring match cannot use
+# a B-tree index; the owner index keeps the scan to one account's documents).
+Index("ix_documents_account_created", documents.c.account_id, documents.c.created_at)
+Index("ix_documents_created", documents.c.created_at)

@@ -5,6 +5,8 @@
     proto.session_cookie.on = True
     proto.auth.on = True
     proto.csrf.on = True
+    [/api/documents]
+    proto.xml_body.on = True
 
 ``make_toolbox()`` builds a fresh Toolbox for each application, so two
 applications in one process never share tool state.
@@ -21,6 +23,7 @@ from proto.tools.auth import AuthTool
 from proto.tools.csrf import CsrfTool
 from proto.tools.headers import SecurityHeadersTool
 from proto.tools.sessions import SessionCookieTool
+from proto.tools.xml_body import XmlBodyTool
 
 if TYPE_CHECKING:
     from proto.services import Services
@@ -35,6 +38,7 @@ def make_toolbox() -> Toolbox:
     toolbox.session_cookie = SessionCookieTool()
     toolbox.auth = AuthTool()
     toolbox.csrf = CsrfTool()
+    toolbox.xml_body = XmlBodyTool()
     return toolbox
 
 

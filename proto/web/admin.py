@@ -102,7 +102,8 @@ class AdminPage(Node):
         db = self.services.db
         users = accounts.list_accounts(db)
         recent, total = audit.entries(db, per_page=15)
-        return render("admin/index.mako", users=users, recent=recent, audit_total=total)
+        return render("admin/index.mako", users=users, recent=recent, audit_total=total,
+                      documents=self.services.documents.count())
 
     @expose(access="admin")
     def audit(self, account: str = "", action: str = "", page: str = "1") -> bytes:

@@ -12,6 +12,7 @@ from proto.tools.templates import render
 from proto.web.account import AccountPage
 from proto.web.admin import AdminPage
 from proto.web.api import Api
+from proto.web.documents import DocumentsPage
 from proto.web.setup import FirstRun
 from proto.web.sitemap import site_map
 from proto.web.tree import Node, expose
@@ -28,6 +29,7 @@ class Root(Node):
         self.account = AccountPage(services)
         self.admin = AdminPage(services)
         self.api = Api(services)
+        self.documents = DocumentsPage(services)
         self.first_run = FirstRun(services)
 
     @expose(access="public")

@@ -6,6 +6,8 @@
   <li><strong>${len(users)}</strong> accounts</li>
   <li><strong>${sum(1 for user in users if user.is_admin)}</strong> admins</li>
   <li><strong>${sum(1 for user in users if user.disabled)}</strong> disabled</li>
+  <li><strong>${documents[0]}</strong> documents</li>
+  <li><strong>${fmt.size(documents[1])}</strong> stored</li>
   <li><strong>${audit_total}</strong> audit entries</li>
 </ul>
 <p><a class="button" href="${url('/admin/users/')}">Manage accounts</a>

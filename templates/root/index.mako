@@ -14,6 +14,7 @@
 <p class="lead">Your documents and your account are one click away.</p>
 <ul class="cards">
   <li><a href="${url('/documents/')}">Documents</a></li>
+  <li><a href="${url('/documents/upload')}">Upload a document</a></li>
   <li><a href="${url('/account/')}">Account</a></li>
 </ul>
 % endif

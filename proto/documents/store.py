@@ -1,0 +1,194 @@
+"""The document store: rows in the database, bytes in the content-addressed file store.
+
+    [proto]
+    data_dir = "var"    # files under <data_dir>/documents/
+
+    store = DocumentStore(db, DocumentFileStore(data_dir / "documents"), max_bytes=..., max_depth=...)
+    with store.intake() as intake:       # spool, parse, hash
+        ...
+    document = store.add(owner, "report.xml", "application/vnd.proto.document+xml", intake.finish())
+
+A document is never half-stored: ``add`` moves the spooled file into place
+(fsynced, renamed) before the row is committed, so a crash leaves the whole
+document and its row, or at most an unreferenced file, which is harmless
+because files are named by their content. Rows that share bytes share one
+file; ``delete`` removes the file once no row refers to it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.engine import Connection, Row
+
+from proto.accounts import Account
+from proto.documents.intake import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DocumentIntake, IntakeResult, Validator
+from proto.storage.database import Database
+from proto.storage.files import DocumentFileStore, fsync_path, storage_error
+from proto.storage.tables import accounts, documents, utcnow
+
+PAGE_SIZE = 25
+DEFAULT_NAME = "document.xml"
+MAX_NAME_LENGTH = 200
+_ID = re.compile(r"[0-9a-f]{32}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Document:
+    """One stored document as its owner and admins see it."""
+
+    id: str
+    owner_id: int
+    owner: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    root: str
+    elements: int
+    encoding: str
+    created_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> Document:
+        """Build a Document from a ``documents`` row joined with its owner's name."""
+        return cls(row.id, row.account_id, row.username, row.name, row.content_type, row.size, row.sha256,
+                   row.root, row.elements, row.encoding, row.created_at)
+
+
+def new_document_id() -> str:
+    """Return a fresh, unguessable document id (128 random bits, hex)."""
+    return secrets.token_hex(16)
+
+
+def clean_name(name: str | None, default: str = DEFAULT_NAME) -> str:
+    """Return a safe display and download name: no folders, no control characters, not too long."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    # Control and format characters (bidi overrides among them) could disguise a name.
+    name = "".join(char for char in name if unicodedata.category(char) not in ("Cc", "Cf", "Cs"))
+    name = " ".join(name.split()).strip(". ")
+    return name[:MAX_NAME_LENGTH] or default
+
+
+class DocumentStore:
+    """Add, find, list, open and delete documents for an account."""
+
+    def __init__(self, db: Database, files: DocumentFileStore, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 max_depth: int = DEFAULT_MAX_DEPTH, validator: Validator | None = None) -> None:
+        self.db = db
+        self.files = files
+        self.max_bytes = max_bytes
+        self.max_depth = max_depth
+        self.validator = validator
+
+    def intake(self) -> DocumentIntake:
+        """Start receiving one document with this store's limits and schema."""
+        return DocumentIntake(self.files.spool_dir, max_bytes=self.max_bytes, max_depth=self.max_depth,
+                              validator=self.validator)
+
+    def add(self, owner: Account, name: str, content_type: str, result: IntakeResult) -> Document:
+        """Store a received document for owner: its file first, then its row; return it."""
+        try:
+            # The slow flush happens before the lock, so the one under it is cheap.
+            fsync_path(result.spool_path)
+        except OSError as exc:
+            result.spool_path.unlink(missing_ok=True)
+            raise storage_error(exc, "store the document") from exc
+        document_id = new_document_id()
+        values = dict(id=document_id, account_id=owner.id, name=clean_name(name), content_type=content_type[:100],
+                      size=result.size, sha256=result.sha256, root=result.root[:1000], elements=result.elements,
+                      encoding=result.encoding[:40], created_at=utcnow())
+        committed = False
+        try:
+            with self._locked(result.sha256) as connection:
+                # Under the lock, a concurrent delete of the last row with these
+                # bytes cannot remove the file between its commit and our row.
+                committed = True
+                self.files.commit(result.spool_path, result.sha256)
+                connection.execute(documents.insert().values(**values))
+        finally:
+            if not committed:
+                # The database failed first: the spool is still ours to drop.
+                result.spool_path.unlink(missing_ok=True)
+        return Document(owner_id=owner.id, owner=owner.username,
+                        **{key: value for key, value in values.items() if key != "account_id"})
+
+    def get(self, document_id: str, viewer: Account) -> Document | None:
+        """Return the document if the viewer owns it or is an admin, else None (as if it did not exist)."""
+        if not isinstance(document_id, str) or not _ID.fullmatch(document_id):
+            return None
+        query = self._select().where(documents.c.id == document_id)
+        if not viewer.is_admin:
+            query = query.where(documents.c.account_id == viewer.id)
+        with self.db.read() as connection:
+            row = connection.execute(query).first()
+        return Document.from_row(row) if row is not None else None
+
+    def list(self, viewer: Account, page: int = 1, q: str = "", *,
+             per_page: int = PAGE_SIZE) -> tuple[list[Document], int]:
+        """Return one page of the viewer's documents (an admin's: everyone's), newest first, and the total."""
+        conditions = []
+        if not viewer.is_admin:
+            conditions.append(documents.c.account_id == viewer.id)
+        q = q.strip()
+        if q:
+            pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(or_(func.lower(documents.c.name).like(pattern, escape="\\"),
+                                  func.lower(documents.c.root).like(pattern, escape="\\")))
+        query = (self._select().where(*conditions)
+                 .order_by(documents.c.created_at.desc(), documents.c.id.desc())
+                 .limit(per_page).offset((max(page, 1) - 1) * per_page))
+        with self.db.read() as connection:
+            total = connection.execute(select(func.count()).select_from(documents).where(*conditions)).scalar_one()
+            rows = connection.execute(query).all()
+        return [Document.from_row(row) for row in rows], total
+
+    def count(self) -> tuple[int, int]:
+        """Return how many documents are stored and their total size in bytes."""
+        with self.db.read() as connection:
+            number, size = connection.execute(
+                select(func.count(), func.coalesce(func.sum(documents.c.size), 0))).one()
+        return number, int(size)
+
+    def open(self, document: Document) -> BinaryIO:
+        """Open the document's bytes for reading."""
+        return self.files.open(document.sha256)
+
+    def delete(self, document_id: str, viewer: Account) -> Document | None:
+        """Delete a document the viewer may see and return it; its file goes once no row uses it."""
+        document = self.get(document_id, viewer)
+        if document is None:
+            return None
+        with self.db.write() as connection:
+            deleted = connection.execute(documents.delete().where(documents.c.id == document.id)).rowcount
+        if not deleted:
+            return None
+        # Only after the row is gone for good: a crash here leaves an unused
+        # file, never a row without its file.
+        with self._locked(document.sha256) as connection:
+            still_used = connection.execute(
+                select(func.count()).select_from(documents).where(documents.c.sha256 == document.sha256)).scalar_one()
+            if not still_used:
+                self.files.remove(document.sha256)
+        return document
+
+    def _select(self):
+        return select(documents, accounts.c.username).join(accounts, accounts.c.id == documents.c.account_id)
+
+    @contextmanager
+    def _locked(self, sha256: str) -> Iterator[Connection]:
+        """Yield a write transaction that holds the lock for one file's bytes."""
+        with self.db.write() as connection:
+            if connection.dialect.name == "postgresql":
+                # SQLite's BEGIN IMMEDIATE already serializes every writer.
+                # 60 bits of the digest: a bigint key, and collisions only cost a wait.
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({int(sha256[:15], 16)})")
+            yield connection

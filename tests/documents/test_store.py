@@ -1,0 +1,126 @@
+"""The document store: rows and files together, access by owner, dedup and removal, names and previews."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from proto.documents.intake import ingest_stream
+from proto.documents.preview import make_preview
+from proto.documents.store import DocumentStore, clean_name
+from tests.web.documents_helpers import stored
+
+
+@pytest.fixture
+def store(app) -> DocumentStore:
+    """Return the application's document store."""
+    return app.services.documents
+
+
+def receive(store: DocumentStore, data: bytes):
+    """Run bytes through the store's intake."""
+    return ingest_stream(io.BytesIO(data).read, store.files.spool_dir)
+
+
+def test_add_commits_the_file_then_the_row(store, make_account, app):
+    alice = make_account("alice")
+    document = store.add(alice, "a.xml", "application/xml", receive(store, b"<r><a/></r>"))
+    assert re.fullmatch(r"[0-9a-f]{32}", document.id)
+    assert (document.owner, document.root, document.elements, document.size) == ("alice", "r", 2, 11)
+    assert store.get(document.id, alice) == document
+    with store.open(document) as file:
+        assert file.read() == b"<r><a/></r>"
+    rows, objects, spools = stored(app)
+    assert (rows, len(objects), spools) == (1, 1, [])
+
+
+def test_a_failing_database_leaves_no_row_and_no_spool(store, make_account, app, monkeypatch):
+    alice = make_account("alice")
+    result = receive(store, b"<r/>")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(store, "_locked", broken)
+    with pytest.raises(RuntimeError):
+        store.add(alice, "a.xml", "application/xml", result)
+    assert stored(app) == (0, [], [])
+
+
+def test_others_see_nothing_admins_see_all(store, make_account):
+    alice, bob, root = make_account("alice"), make_account("bob"), make_account("root", admin=True)
+    document = store.add(alice, "a.xml", "application/xml", receive(store, b"<r/>"))
+    assert store.get(document.id, bob) is None
+    assert store.list(bob) == ([], 0)
+    assert store.delete(document.id, bob) is None
+    assert store.get(document.id, root) == document
+    assert store.list(root) == ([document], 1)
+    assert store.count() == (1, 4)
+    assert store.get("not-an-id", root) is None
+
+
+def test_list_is_newest_first_and_searches_names_and_roots(store, make_account):
+    alice = make_account("alice")
+    for number in range(30):
+        store.add(alice, f"doc-{number:02}.xml", "application/xml", receive(store, f"<n{number}/>".encode()))
+    page, total = store.list(alice)
+    assert total == 30 and len(page) == 25
+    assert page[0].name == "doc-29.xml" and page[-1].name == "doc-05.xml"
+    assert [d.name for d in store.list(alice, 2)[0]] == [f"doc-{n:02}.xml" for n in range(4, -1, -1)]
+    assert [d.name for d in store.list(alice, q="DOC-1")[0]][:2] == ["doc-19.xml", "doc-18.xml"]
+    assert [d.root for d in store.list(alice, q="n2")[0]][-1] == "n2"
+    assert store.list(alice, q="_")[1] == 0
+
+
+def test_shared_bytes_keep_their_file_until_the_last_row_goes(store, make_account, app):
+    alice, bob = make_account("alice"), make_account("bob")
+    first = store.add(alice, "a.xml", "application/xml", receive(store, b"<same/>"))
+    second = store.add(bob, "b.xml", "application/xml", receive(store, b"<same/>"))
+    assert stored(app)[:2] == (2, [store.files.path_for(first.sha256)])
+    assert store.delete(first.id, alice) == first
+    assert store.files.exists(second.sha256)
+    assert store.delete(second.id, bob) == second
+    assert stored(app) == (0, [], [])
+    assert store.delete(second.id, bob) is None
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("report.xml", "report.xml"),
+    ("C:\\Users\\x\\report.xml", "report.xml"),
+    ("/etc/passwd", "passwd"),
+    ("a\x00b\x1b[31m\u202ec.xml", "ab[31mc.xml"),
+    ("  spaced   name .xml ", "spaced name .xml"),
+    ("", "document.xml"),
+    ("...", "document.xml"),
+    ("é" * 300, "é" * 200),
+])
+def test_names_are_cleaned(raw, clean):
+    assert clean_name(raw) == clean
+
+
+def test_preview_pretty_prints_and_keeps_markup_as_text():
+    document = (b'<?xml version="1.0"?><doc a="1 &amp; 2"><!-- note --><title>&lt;script&gt;alert(1)'
+                b'&lt;/script&gt;</title><empty/><p>x<b>y</b></p></doc>')
+    preview = make_preview(io.BytesIO(document))
+    text = ["  " * indent + "".join(token for _, token in tokens) for indent, tokens in preview.lines]
+    assert text == [
+        '<doc a="1 &amp; 2">',
+        "  <!-- note -->",
+        "  <title>&lt;script&gt;alert(1)&lt;/script&gt;</title>",
+        "  <empty/>",
+        "  <p>",
+        "    x",
+        "    <b>y</b>",
+        "  </p>",
+        "</doc>",
+    ]
+    assert not preview.truncated
+
+
+def test_preview_of_a_large_document_stops_at_the_limit():
+    document = b"<r>" + b"<item>text</item>" * 100_000 + b"</r>"
+    preview = make_preview(io.BytesIO(document), limit=1000)
+    assert preview.truncated
+    assert 0 < len(preview.lines) < 100
