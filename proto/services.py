@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from proto.certificate_logins import RecentUses
 from proto.settings import Settings
 from proto.storage.database import Database
 
@@ -19,3 +20,5 @@ class Services:
     settings: Settings
     db: Database
     templates: Templates
+    # Certificate API calls and ignored certificate headers: audited once a minute per key.
+    recent_uses: RecentUses = dataclasses.field(default_factory=RecentUses)

@@ -106,3 +106,55 @@ def test_required_mode_refuses_a_client_without_certificate(live_server, certs, 
         get(server.url + "/status", client_context(certs))
     status, _, _ = get(server.url + "/status", client_context(certs, "bob"))
     assert status == 200
+
+
+@pytest.fixture
+def bound(certs: Path, environ: dict[str, str]) -> Path:
+    """Create accounts alice and carol, and bind each one's certificate to it; bob stays unbound."""
+    proto("init-db", env=environ)
+    for name in ("alice", "carol"):
+        proto("create-user", name, "--password-stdin", env=environ, stdin="a long password\n")
+        proto("bind-cert", name, str(certs / f"{name}.pem"), env=environ)
+    return certs
+
+
+def test_certificate_login_over_real_tls(live_server, bound, environ):
+    server = live_server("--certs", str(bound))
+    status, _, body = get(server.url + "/api/whoami", client_context(bound, "alice"))
+    assert (status, json.loads(body)) == (200, {"username": "alice", "admin": False, "auth": "certificate"})
+    status, _, body = get(server.url + "/api/whoami", client_context(bound))
+    assert status == 401
+    status, _, body = get(server.url + "/api/whoami", client_context(bound, "bob"))
+    bob = format_fingerprint(load_fingerprint(bound / "bob.pem"))
+    assert status == 403 and "not bound" in json.loads(body)["detail"] and bob in json.loads(body)["detail"]
+    proto("revoke-cert", load_fingerprint(bound / "carol.pem"), env=environ)
+    status, _, body = get(server.url + "/api/whoami", client_context(bound, "carol"))
+    assert status == 403 and "revoked" in json.loads(body)["detail"]
+
+
+def load_fingerprint(path: Path) -> str:
+    from proto.certificates import fingerprint, load_certificate
+    return fingerprint(load_certificate(path.read_bytes()))
+
+
+def test_an_expired_certificate_is_refused(live_server, bound, tmp_path):
+    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=10)
+    old = make_client_certificate(bound / "ca.pem", bound / "ca-key.pem", "old", tmp_path / "old",
+                                  not_before=past, not_after=past + dt.timedelta(days=1))
+    server = live_server("--certs", str(bound))
+    context = client_context(bound)
+    context.load_cert_chain(str(old.certificate), str(old.private_key))
+    try:
+        status, _, _ = get(server.url + "/api/whoami", context)
+    except (ssl.SSLError, urllib.error.URLError, ConnectionError):
+        return  # refused in the handshake: OpenSSL checks the dates
+    assert status == 403
+
+
+def test_a_browser_with_a_bound_certificate_gets_a_session_on_its_first_page(live_server, bound):
+    server = live_server("--certs", str(bound))
+    browser = Browser(server.url, context=client_context(bound, "alice"))
+    page = browser.get("/account/")
+    assert page.status == 200 and 'class="badge">certificate<' in page.text
+    assert browser.session_cookie() is not None
+    assert "secure" in page.headers["Set-Cookie"].lower().split("; ")
