@@ -12,6 +12,7 @@ certificates). Ctrl-C or SIGTERM stops it cleanly.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import cherrypy
 from proto.app import make_app
 from proto.certificates import CA_CERT_FILE, SERVER_CERT_FILE, SERVER_KEY_FILE, CertificateError, \
     build_server_ssl_context
+from proto.selfcheck import production_warnings
 from proto.settings import ConfigError, Settings, load_settings
 from proto.startup import StartupError, first_run_path, prepare
 from proto.storage.database import DatabaseConfigError
@@ -87,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"proto: {error}", file=sys.stderr)
         return 2
     config = {**server_config(settings, args), **tls}
+    for warning in production_warnings(settings, config["server.socket_host"]):
+        # On stderr for whoever starts it, and in the error log for whoever reads it later.
+        print(f"proto: warning: {warning}", file=sys.stderr, flush=True)
+        cherrypy.log(f"warning: {warning}", "PROTO", severity=logging.WARNING)
     cherrypy.config.update(config)
     cherrypy.tree.mount(app)
     cherrypy.engine.subscribe("stop", app.services.db.dispose)
