@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
-"""Serve Proto on CherryPy's own server: ``python run.py [--config FILE] [--host H] [--port N]``.
+"""Serve Proto on CherryPy's own server: ``python run.py [--config FILE] [--host H] [--port N] [--certs DIR]``.
 
 Development settings by default (conf/development.conf); PROTO_CONFIG,
 PROTO_DATABASE_URL and PROTO_DATA_DIR override as everywhere else.
-Ctrl-C or SIGTERM stops it cleanly.
+HTTPS when the config names ``server.ssl_certificate`` and
+``server.ssl_private_key``, or with ``--certs DIR`` (a ``python -m proto
+make-certs DIR`` folder: its server certificate, and its CA for optional client
+certificates). Ctrl-C or SIGTERM stops it cleanly.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
 import cherrypy
 
 from proto.app import make_app
+from proto.certificates import CA_CERT_FILE, SERVER_CERT_FILE, SERVER_KEY_FILE, CertificateError, \
+    build_server_ssl_context
+from proto.selfcheck import production_warnings
 from proto.settings import ConfigError, Settings, load_settings
 from proto.startup import StartupError, first_run_path, prepare
 from proto.storage.database import DatabaseConfigError
@@ -26,7 +33,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--config", help="CherryPy config file (default: $PROTO_CONFIG or conf/development.conf)")
     parser.add_argument("--host", help="address to listen on (overrides server.socket_host)")
     parser.add_argument("--port", type=int, help="port to listen on (overrides server.socket_port)")
+    parser.add_argument("--certs", metavar="DIR",
+                        help="serve HTTPS with the files of `python -m proto make-certs DIR`: server.pem, "
+                             "server-key.pem, and ca.pem for client certificates (optional unless the config "
+                             "says required)")
     return parser.parse_args(argv)
+
+
+def with_certs(settings: Settings, directory: str) -> Settings:
+    """Return the settings serving HTTPS with a make-certs folder's server and CA files."""
+    folder = Path(directory).absolute()
+    server = {**settings.server, "server.ssl_certificate": str(folder / SERVER_CERT_FILE),
+              "server.ssl_private_key": str(folder / SERVER_KEY_FILE)}
+    verify = settings.client_verify if settings.client_verify != "none" else "optional"
+    return settings.replace(server=server, client_ca=folder / CA_CERT_FILE, client_verify=verify)
+
+
+def tls_config(settings: Settings) -> dict:
+    """Return cheroot's TLS settings: our SSLContext asks for client certificates as configured."""
+    if not settings.https:
+        return {}
+    certificate = settings.server["server.ssl_certificate"]
+    key = settings.server.get("server.ssl_private_key")
+    if not key:
+        raise CertificateError("server.ssl_certificate is set but server.ssl_private_key is not")
+    context = build_server_ssl_context(Path(certificate), Path(key), settings.client_ca, settings.client_verify)
+    # cheroot still loads the certificate and key itself before taking our context.
+    return {"server.ssl_module": "builtin", "server.ssl_context": context}
 
 
 def server_config(settings: Settings, args: argparse.Namespace) -> dict:
@@ -47,12 +80,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         settings = load_settings(args.config)
+        if args.certs:
+            settings = with_certs(settings, args.certs)
+        tls = tls_config(settings)
         app = make_app(settings)
         prepare(app)
-    except (ConfigError, StartupError, DatabaseConfigError) as error:
+    except (ConfigError, StartupError, DatabaseConfigError, CertificateError) as error:
         print(f"proto: {error}", file=sys.stderr)
         return 2
-    config = server_config(settings, args)
+    config = {**server_config(settings, args), **tls}
+    for warning in production_warnings(settings, config["server.socket_host"]):
+        # On stderr for whoever starts it, and in the error log for whoever reads it later.
+        print(f"proto: warning: {warning}", file=sys.stderr, flush=True)
+        cherrypy.log(f"warning: {warning}", "PROTO", severity=logging.WARNING)
     cherrypy.config.update(config)
     cherrypy.tree.mount(app)
     cherrypy.engine.subscribe("stop", app.services.db.dispose)

@@ -37,6 +37,8 @@ def app_config(settings: Settings, session_class: type) -> dict[str, dict[str, A
     """Return the per-path CherryPy config: Proto's defaults, then the config file's paths."""
     config: dict[str, dict[str, Any]] = {
         "/": {
+            # First: everything after it must see the real client behind a trusted proxy.
+            "proto.forwarded.on": True,
             "proto.security_headers.on": True,
             "tools.sessions.on": True,
             "tools.sessions.storage_class": session_class,

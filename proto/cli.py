@@ -9,8 +9,10 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from proto import accounts, audit
+from proto import accounts, audit, certificate_logins
+from proto.certificates import CertificateError, format_fingerprint, make_dev_pki
 from proto.settings import ConfigError, Settings, load_settings
 from proto.storage import schema
 from proto.storage.database import Database, DatabaseConfigError, create_database_engine
@@ -100,6 +102,66 @@ def set_password(settings: Settings, args: argparse.Namespace) -> str:
     return _with_database(settings, change)
 
 
+def make_certs(settings: Settings, args: argparse.Namespace) -> str:
+    """Write a development CA, a localhost server certificate and one client certificate per --client."""
+    try:
+        pki = make_dev_pki(Path(args.directory), args.client, p12_password=args.p12_password)
+    except (CertificateError, FileExistsError, ValueError) as error:
+        raise CommandError(str(error)) from None
+    lines = [f"{'wrote' if pki.ca_created else 'kept'} CA {pki.ca_certificate} (key {pki.ca_private_key})",
+             f"{'wrote' if pki.server_created else 'kept'} server certificate {pki.server_certificate} "
+             f"(key {pki.server_private_key}) for localhost and 127.0.0.1"]
+    for client in pki.clients.values():
+        lines.append(f"wrote client {client.name}: {client.certificate}, {client.private_key}, {client.pkcs12}")
+        # Printed this once and never stored: the PKCS#12 file is useless without it.
+        lines.append(f"  PKCS#12 password: {client.pkcs12_password}")
+        lines.append(f"  SHA-256 fingerprint: {format_fingerprint(client.fingerprint)}")
+    lines.append(f"serve HTTPS with: python run.py --certs {pki.directory}")
+    return "\n".join(lines)
+
+
+def bind_cert(settings: Settings, args: argparse.Namespace) -> str:
+    """Bind a client certificate (PEM file) to an existing account."""
+    try:
+        data = Path(args.certificate).read_bytes()
+    except OSError as error:
+        raise CommandError(f"cannot read {args.certificate}: {error.strerror or error}") from None
+
+    def bind(db: Database) -> str:
+        account = _existing(db, args.name)
+        bound = certificate_logins.bind_certificate(db, account, certificate_logins.read_certificate(data))
+        audit.record(db, "cli-bind-cert", "success", username=account.username, account_id=account.id,
+                     detail=f"certificate {bound.fingerprint}")
+        return f"bound certificate {bound.display_fingerprint} ({bound.subject}) to {account.username}"
+    return _with_database(settings, bind)
+
+
+def revoke_cert(settings: Settings, args: argparse.Namespace) -> str:
+    """Revoke a bound client certificate, given its SHA-256 fingerprint."""
+    def revoke(db: Database) -> str:
+        found = certificate_logins.find_certificate(db, args.fingerprint)
+        if found is None:
+            raise CommandError("no bound certificate has that fingerprint")
+        bound = certificate_logins.revoke_certificate(db, found.id)
+        owner = accounts.get_account(db, bound.account_id)
+        audit.record(db, "cli-revoke-cert", "success", username=owner.username if owner else None,
+                     account_id=bound.account_id, detail=f"certificate {bound.fingerprint}")
+        return f"revoked certificate {bound.display_fingerprint}"
+    return _with_database(settings, revoke)
+
+
+def _make_certs_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", help="where to write the files (created with mode 0700)")
+    parser.add_argument("--client", action="append", default=[], metavar="NAME",
+                        help="make a client certificate for NAME (repeat for several)")
+    parser.add_argument("--p12-password", help="password of the PKCS#12 files (default: a random one each)")
+
+
+def _bind_cert_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", help="the account's username")
+    parser.add_argument("certificate", help="the client certificate, a PEM file")
+
+
 def _name_and_password(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="the account's username")
     parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
@@ -115,6 +177,10 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], str], Callabl
     "create-user": (create_user, _create_user_arguments),
     "disable-user": (disable_user, lambda parser: parser.add_argument("name", help="the account's username")),
     "set-password": (set_password, _name_and_password),
+    "make-certs": (make_certs, _make_certs_arguments),
+    "bind-cert": (bind_cert, _bind_cert_arguments),
+    "revoke-cert": (revoke_cert, lambda parser: parser.add_argument(
+        "fingerprint", help="SHA-256 fingerprint, as make-certs or /account/ show it")),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from proto.certificate_logins import RecentUses
 from proto.settings import Settings
 from proto.storage.database import Database
 
@@ -21,3 +22,5 @@ class Services:
     db: Database
     templates: Templates
     documents: DocumentStore
+    # Certificate API calls and ignored certificate headers: audited once a minute per key.
+    recent_uses: RecentUses = dataclasses.field(default_factory=RecentUses)

@@ -12,13 +12,14 @@ override the file.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from cherrypy.lib import reprconf
+
+from proto.proxies import Network, parse_trusted_proxies
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "conf" / "development.conf"
@@ -57,7 +58,7 @@ class Settings:
     session_lifetime: int = 12 * 60
     client_ca: Path | None = None
     client_verify: str = "none"
-    trusted_proxies: tuple[str, ...] = ()
+    trusted_proxies: tuple[Network, ...] = ()
     migrate_on_start: bool = False
     template_reload: bool = False
     server: Mapping[str, Any] = dataclasses.field(default_factory=dict)
@@ -99,15 +100,14 @@ def _verify_mode(value: Any) -> str:
     return value
 
 
-def _networks(value: Any) -> tuple[str, ...]:
+def _networks(value: Any) -> tuple[Network, ...]:
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise ValueError("must be a list of addresses or networks, e.g. ['127.0.0.1', '10.0.0.0/8']")
-    for item in value:
-        try:
-            ipaddress.ip_network(item)
-        except (TypeError, ValueError):
-            raise ValueError(f"has {item!r}, which is not an address or network") from None
-    return tuple(value)
+    try:
+        return parse_trusted_proxies(value)
+    except ValueError as error:
+        # proxies names the key itself; the caller names it with the file.
+        raise ValueError("is wrong: " + str(error).removeprefix("trusted_proxies: ")) from None
 
 
 # Proto's own keys: the converter checks the type; paths are resolved apart.

@@ -101,3 +101,61 @@ def test_commands_refuse_an_empty_database(environ):
     result = proto("--config", str(TEST_CONFIG), "disable-user", "x", env=environ)
     assert result.returncode == 1
     assert "the database is empty" in result.stderr
+
+
+def test_make_certs_prints_passwords_and_fingerprints_once(environ, tmp_path):
+    directory = tmp_path / "certs"
+    result = proto("make-certs", str(directory), "--client", "alice", "--p12-password", "s3cret", env=environ)
+    assert result.returncode == 0, result.stderr
+    from proto.certificates import format_fingerprint, fingerprint, load_certificate
+    alice = load_certificate((directory / "alice.pem").read_bytes())
+    assert result.stdout.count("PKCS#12 password: s3cret") == 1
+    assert f"SHA-256 fingerprint: {format_fingerprint(fingerprint(alice))}" in result.stdout
+    assert (directory / "alice-key.pem").stat().st_mode & 0o777 == 0o600
+    again = proto("make-certs", str(directory), "--client", "alice", env=environ)
+    assert again.returncode == 1
+    assert again.stderr.count("\n") == 1 and "already exists" in again.stderr
+
+
+def test_bind_cert_binds_once_and_refuses_what_it_cannot_bind(environ, database_url, tmp_path):
+    init(environ)
+    proto("--config", str(TEST_CONFIG), "create-user", "alice", "--password-stdin", env=environ,
+          stdin="a long password\n")
+    directory = tmp_path / "certs"
+    proto("make-certs", str(directory), "--client", "alice", env=environ)
+    bind = proto("--config", str(TEST_CONFIG), "bind-cert", "alice", str(directory / "alice.pem"), env=environ)
+    assert bind.returncode == 0, bind.stderr
+    assert bind.stdout.startswith("bound certificate ") and bind.stdout.endswith(" to alice\n")
+    for args, message in [
+        (("alice", str(directory / "alice.pem")), "is already bound to an account"),
+        (("alice", str(directory / "alice-key.pem")), "not a PEM certificate"),
+        (("alice", str(directory / "missing.pem")), "cannot read"),
+        (("ghost", str(directory / "alice.pem")), "no account named 'ghost'"),
+    ]:
+        refused = proto("--config", str(TEST_CONFIG), "bind-cert", *args, env=environ)
+        assert refused.returncode == 1
+        assert refused.stderr.count("\n") == 1 and message in refused.stderr, refused.stderr
+    from proto import audit
+    db = Database(create_database_engine(database_url))
+    rows, _ = audit.entries(db, action="cli-bind-cert")
+    assert len(rows) == 1 and rows[0].username == "alice"
+    db.dispose()
+    fingerprint = bind.stdout.split()[2]
+    revoke = proto("--config", str(TEST_CONFIG), "revoke-cert", fingerprint, env=environ)
+    assert revoke.returncode == 0, revoke.stderr
+    twice = proto("--config", str(TEST_CONFIG), "revoke-cert", fingerprint, env=environ)
+    assert twice.returncode == 1 and "no such unrevoked certificate" in twice.stderr
+
+
+def test_bind_cert_refuses_an_expired_certificate(environ, tmp_path):
+    import datetime as dt
+    from proto.certificates import make_client_certificate, make_dev_pki
+    init(environ)
+    proto("--config", str(TEST_CONFIG), "create-user", "alice", "--password-stdin", env=environ,
+          stdin="a long password\n")
+    pki = make_dev_pki(tmp_path / "certs")
+    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=10)
+    old = make_client_certificate(pki.ca_certificate, pki.ca_private_key, "old", tmp_path / "certs",
+                                  not_before=past, not_after=past + dt.timedelta(days=1))
+    refused = proto("--config", str(TEST_CONFIG), "bind-cert", "alice", str(old.certificate), env=environ)
+    assert refused.returncode == 1 and "is expired" in refused.stderr

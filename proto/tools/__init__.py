@@ -1,6 +1,7 @@
 """Proto's CherryPy tools, in one Toolbox registered on Proto's application only.
 
     [/]
+    proto.forwarded.on = True
     proto.security_headers.on = True
     proto.session_cookie.on = True
     proto.auth.on = True
@@ -22,6 +23,7 @@ from cherrypy._cptools import Toolbox
 from proto.tools.auth import AuthTool
 from proto.tools.csrf import CsrfTool
 from proto.tools.headers import SecurityHeadersTool
+from proto.tools.proxies import ForwardedTool
 from proto.tools.sessions import SessionCookieTool
 from proto.tools.xml_body import XmlBodyTool
 
@@ -34,6 +36,7 @@ NAMESPACE = "proto"
 def make_toolbox() -> Toolbox:
     """Build the toolbox with every Proto tool, each off until config turns it on."""
     toolbox = Toolbox(NAMESPACE)
+    toolbox.forwarded = ForwardedTool()
     toolbox.security_headers = SecurityHeadersTool()
     toolbox.session_cookie = SessionCookieTool()
     toolbox.auth = AuthTool()

@@ -4,21 +4,35 @@
     proto.auth.on = True
 
 Sets ``request.account`` (an Account or None) and ``request.auth_method``
-(``"session"``, ``"token"``, ``"certificate"``), then enforces the access level
-declared next to the handler with ``expose(access=...)``: anonymous browsers go
-to the login page (303), anonymous API clients get 401, non-admins get 403.
+(``"certificate"``, ``"token"``, ``"session"``, tried in that order), then
+enforces the access level declared next to the handler with
+``expose(access=...)``: anonymous browsers go to the login page (303),
+anonymous API clients get 401, non-admins get 403.
+
+A verified client certificate comes from the WSGI environ (``SSL_CLIENT_VERIFY``
+= ``SUCCESS`` and ``SSL_CLIENT_CERT``: set by cheroot's TLS, mod_wsgi or
+lighttpd, never by the client), or from a peer in ``[proto] trusted_proxies``
+in ``X-SSL-Client-Cert`` and ``X-SSL-Client-Verify`` (nginx). A browser logged
+in by certificate gets a session on its first page; a certificate that is
+verified but unbound, revoked, expired or whose account is disabled gets 403 on
+user pages and the API, with its fingerprint.
 """
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 import cherrypy
 from cherrypy._cptools import Tool
+from cryptography import x509
 
-from proto import accounts
+from proto import accounts, audit, certificate_logins
+from proto.certificates import CertificateError, decode_forwarded_certificate, fingerprint, load_certificate
+from proto.proxies import is_trusted
 from proto.tools.errors import is_api_request
-from proto.tools.sessions import current_session, has_stored_session
+from proto.tools.proxies import peer_address
+from proto.tools.sessions import current_session, has_stored_session, start_session
 
 
 def declared_access() -> str:
@@ -46,11 +60,81 @@ def _session_account() -> accounts.Account | None:
     return account
 
 
+def _audit(action: str, outcome: str, detail: str, account: accounts.Account | None = None) -> None:
+    request = cherrypy.serving.request
+    audit.record(request.app.services.db, action, outcome, username=account.username if account else None,
+                 account_id=account.id if account else None, address=request.remote.ip or "", detail=detail)
+
+
+def _forwarded_certificate() -> x509.Certificate | None:
+    """Return the certificate a trusted front server forwarded in headers, if it verified one."""
+    request = cherrypy.serving.request
+    sent = request.headers.get("X-SSL-Client-Cert")
+    verify = request.headers.get("X-SSL-Client-Verify")
+    if not sent and not verify:
+        return None
+    peer = peer_address()
+    if not is_trusted(peer, request.app.services.settings.trusted_proxies):
+        # Anyone can send these headers; say so once a minute per address, not on every request.
+        if request.app.services.recent_uses.due(f"ignored {peer}"):
+            cherrypy.log(f"ignored X-SSL-Client-* headers from {peer}, which is not in trusted_proxies",
+                         "PROTO", severity=logging.WARNING)
+            _audit("certificate-header-ignored", "refused",
+                   f"X-SSL-Client-Cert/-Verify from {peer}, which is not in trusted_proxies")
+        return None
+    if verify != "SUCCESS" or not sent:
+        return None  # the front server asked and got no certificate (NONE), or none it could verify
+    try:
+        return decode_forwarded_certificate(sent)
+    except CertificateError as error:
+        raise cherrypy.HTTPError(400, f"X-SSL-Client-Cert from the front server cannot be decoded: {error}.") from None
+
+
+def verified_certificate() -> x509.Certificate | None:
+    """Return the client certificate the TLS layer verified for this request, or None."""
+    environ = cherrypy.serving.request.wsgi_environ or {}
+    if environ.get("SSL_CLIENT_VERIFY") == "SUCCESS" and environ.get("SSL_CLIENT_CERT"):
+        try:
+            return load_certificate(environ["SSL_CLIENT_CERT"])
+        except CertificateError:
+            raise cherrypy.HTTPError(400, "The server passed on a client certificate that cannot be read.") from None
+    return _forwarded_certificate()
+
+
+def certificate_login(cert: x509.Certificate) -> None:
+    """Log the request in by a verified certificate; refuse (403) an unusable one where it matters."""
+    request = cherrypy.serving.request
+    services = request.app.services
+    digest = fingerprint(cert)
+    account, reason = certificate_logins.account_for_certificate(services.db, cert)
+    if account is None:
+        if declared_access() not in ("user", "admin"):
+            return  # public pages stay reachable, anonymously
+        _audit("certificate-login", "failure", f"{reason} certificate {digest}")
+        raise cherrypy.HTTPError(403, certificate_logins.refusal_message(reason, digest))
+    request.account, request.auth_method = account, "certificate"
+    session = current_session()
+    if is_api_request() or session is None:
+        # Programs need no session; one audit line a minute per certificate, not one per call.
+        if services.recent_uses.due(f"certificate {digest}"):
+            _audit("certificate-login", "success", f"api, certificate {digest}", account)
+    elif not (has_stored_session() and session.get("account_id") == account.id):
+        # A browser's first page: a session of its own, so the id is regenerated once, not per request.
+        start_session(account.id, "certificate")
+        certificate_logins.note_login(services.db, account)
+        _audit("certificate-login", "success", f"browser session, certificate {digest}", account)
+
+
 def identify() -> None:
     """Find the account behind the request and check it may reach the handler."""
     request = cherrypy.serving.request
     db = request.app.services.db
     request.account, request.auth_method = None, None
+    cert = verified_certificate()
+    if cert is not None:
+        certificate_login(cert)
+        enforce(declared_access())
+        return
     token = _bearer_token()
     if token is not None:
         account = accounts.account_for_token(db, token)

@@ -31,6 +31,17 @@ def has_stored_session() -> bool:
     return session is not None and not session._is_new
 
 
+def start_session(account_id: int, method: str) -> None:
+    """Start a fresh session for an account: a new id, so a planted one is worthless."""
+    session = current_session()
+    # Loaded before regenerate(), or CherryPy would not keep what we store next.
+    session.load()
+    session.clear()
+    session.regenerate()
+    session["account_id"] = account_id
+    session["auth"] = method
+
+
 def harden_session_cookie() -> None:
     """Set HttpOnly, SameSite and Secure on the session cookie, or drop a cookie for nothing."""
     cookies = cherrypy.serving.response.cookie

@@ -7,13 +7,13 @@ import math
 
 import cherrypy
 
-from proto import accounts, audit
+from proto import accounts, audit, certificate_logins
 from proto.accounts import AccountError
 from proto.passwords import verify_password
 from proto.services import Services
 from proto.storage.sessions import hash_session_id
 from proto.storage.tables import utcnow
-from proto.tools.sessions import current_session, flash
+from proto.tools.sessions import current_session, flash, has_stored_session, start_session
 from proto.tools.templates import render
 from proto.web.requests import caller, local_path, record, redirect, remote_address
 from proto.web.tree import Node, expose
@@ -26,12 +26,7 @@ MAX_FAILURES_PER_ADDRESS = 20
 
 def log_in(account: accounts.Account, method: str) -> None:
     """Start a fresh session for the account: a new id, so a planted one is worthless."""
-    session = current_session()
-    session.load()
-    session.clear()
-    session.regenerate()
-    session["account_id"] = account.id
-    session["auth"] = method
+    start_session(account.id, method)
 
 
 class AccountPage(Node):
@@ -44,9 +39,10 @@ class AccountPage(Node):
     def index(self) -> bytes:
         """Show the profile, bound certificates, API tokens and the password form."""
         account = caller()
-        new_token = current_session().pop("new_token", None) if cherrypy.serving.request.auth_method == "session" else None
+        new_token = current_session().pop("new_token", None) if has_stored_session() else None
         return render("account/index.mako", profile=account, new_token=new_token,
-                      tokens=accounts.list_tokens(self.services.db, account))
+                      tokens=accounts.list_tokens(self.services.db, account),
+                      certificates=certificate_logins.list_certificates(self.services.db, account))
 
     @expose(access="public", methods=("GET", "POST"))
     def login(self, username: str = "", password: str = "", next: str = "") -> bytes:
@@ -122,7 +118,8 @@ class AccountPage(Node):
         cherrypy.serving.response.status = 400
         account = caller()
         return render("account/index.mako", profile=account, new_token=None, error=message,
-                      tokens=accounts.list_tokens(self.services.db, account))
+                      tokens=accounts.list_tokens(self.services.db, account),
+                      certificates=certificate_logins.list_certificates(self.services.db, account))
 
     @expose(access="user", methods=("POST",))
     def tokens(self, action: str = "create", name: str = "", token_id: str = "") -> bytes:

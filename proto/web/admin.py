@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import cherrypy
 
-from proto import accounts, audit
+from proto import accounts, audit, certificate_logins
 from proto.accounts import Account, AccountError
 from proto.services import Services
 from proto.tools.sessions import flash
@@ -17,6 +18,22 @@ from proto.web.tree import Node, expose
 
 def _checkbox(value: str | None) -> bool:
     return value in ("on", "1", "true", "yes")
+
+
+def _pasted_or_uploaded(pasted: Any, uploaded: Any) -> bytes:
+    """Return the PEM text from the textarea, else from the uploaded file (read with a cap)."""
+    upload = getattr(uploaded, "file", None)
+    try:
+        if isinstance(pasted, str) and pasted.strip():
+            return pasted.encode("utf-8", "replace")
+        data = upload.read(certificate_logins.MAX_PEM_BYTES + 1) if upload is not None else b""
+        if data.strip():
+            return data
+    finally:
+        # An empty file input still arrives as a temporary file: close it either way.
+        if upload is not None:
+            upload.close()
+    raise AccountError("Paste a PEM certificate or choose a PEM file.")
 
 
 class UserPage(Node):
@@ -32,8 +49,9 @@ class UserPage(Node):
         return account
 
     @expose(access="admin", methods=("GET", "POST"))
-    def index(self, name: str, action: str = "", password: str = "") -> bytes:
-        """Show an account; disable or enable it, reset its password, make or unmake it admin."""
+    def index(self, name: str, action: str = "", password: str = "", certificate: Any = None,
+              certificate_file: Any = None, cert_id: str = "") -> bytes:
+        """Show an account; disable, enable, reset password, (un)make admin, bind-cert or revoke-cert."""
         account = self._account(name)
         if cherrypy.serving.request.method == "GET":
             return self._render(account)
@@ -44,23 +62,39 @@ class UserPage(Node):
             "make-admin": lambda: accounts.set_admin(db, account, True),
             "revoke-admin": lambda: accounts.set_admin(db, account, False),
             "reset-password": lambda: accounts.set_password(db, account, password),
+            "bind-cert": lambda: self._bind(account, _pasted_or_uploaded(certificate, certificate_file)),
+            "revoke-cert": lambda: self._revoke(account, cert_id),
         }
         if action not in actions:
             raise cherrypy.HTTPError(400, f"Unknown action {action!r}; use one of: {', '.join(actions)}.")
         try:
-            actions[action]()
+            detail = actions[action]()
         except AccountError as error:
             record(f"admin-{action}", "failure", str(error), username=caller().username)
             cherrypy.serving.response.status = 400
             return self._render(account, error=str(error))
-        record(f"admin-{action}", detail=f"account {account.username}")
+        record(f"admin-{action}", detail=f"account {account.username}" + (f", {detail}" if detail else ""))
         flash(f"Done: {action.replace('-', ' ')} for {account.username}.")
         raise redirect(f"/admin/users/{account.username}/")
+
+    def _bind(self, account: Account, pem: bytes) -> str:
+        """Bind a certificate to the account; return what the audit log should say."""
+        cert = certificate_logins.read_certificate(pem)
+        bound = certificate_logins.bind_certificate(self.services.db, account, cert)
+        return f"certificate {bound.fingerprint}"
+
+    def _revoke(self, account: Account, cert_id: str) -> str:
+        """Revoke one of the account's certificates; return what the audit log should say."""
+        if not cert_id.isdigit():
+            raise certificate_logins.CertificateBindError("There is no such unrevoked certificate.")
+        revoked = certificate_logins.revoke_certificate(self.services.db, int(cert_id), account=account)
+        return f"certificate {revoked.fingerprint}"
 
     def _render(self, account: Account, error: str | None = None) -> bytes:
         db = self.services.db
         recent, _ = audit.entries(db, username=account.username, per_page=20)
-        return render("admin/user.mako", user=accounts.get_account(db, account.id), error=error, recent=recent)
+        return render("admin/user.mako", user=accounts.get_account(db, account.id), error=error, recent=recent,
+                      certificates=certificate_logins.list_certificates(db, account))
 
 
 class UsersPage(Node):

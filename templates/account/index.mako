@@ -9,6 +9,37 @@
 % endif
 
 <section class="card">
+  <h2>Client certificates</h2>
+  % if certificates:
+  <table class="table">
+    <thead><tr><th scope="col">Subject</th><th scope="col">Issuer</th><th scope="col">Serial</th><th scope="col">Expires</th><th scope="col">SHA-256 fingerprint</th><th scope="col">State</th></tr></thead>
+    <tbody>
+    % for cert in certificates:
+      <tr>
+        <td>${cert.subject}</td>
+        <td>${cert.issuer}</td>
+        <td><code>${cert.serial}</code></td>
+        <td>${fmt.when(cert.not_after)}</td>
+        <td><code class="fingerprint">${cert.display_fingerprint}</code></td>
+        <td>
+        % if cert.revoked_at:
+          revoked ${fmt.when(cert.revoked_at)}
+        % elif cert.is_expired():
+          expired
+        % else:
+          active
+        % endif
+        </td>
+      </tr>
+    % endfor
+    </tbody>
+  </table>
+  % else:
+  <p>No certificate is bound to your account. An admin can bind one, and your browser then logs you in without a password.</p>
+  % endif
+</section>
+
+<section class="card">
   <h2>API tokens</h2>
   % if new_token:
   <div class="flash flash-success" role="status">

@@ -41,5 +41,48 @@
     <button type="submit">Reset password</button>
   </form>
 </section>
+<section class="card">
+  <h2>Client certificates</h2>
+  % if certificates:
+  <table class="table">
+    <thead><tr><th scope="col">Subject</th><th scope="col">Issuer</th><th scope="col">Serial</th><th scope="col">Expires</th><th scope="col">SHA-256 fingerprint</th><th scope="col">State</th></tr></thead>
+    <tbody>
+    % for cert in certificates:
+      <tr>
+        <td>${cert.subject}</td>
+        <td>${cert.issuer}</td>
+        <td><code>${cert.serial}</code></td>
+        <td>${fmt.when(cert.not_after)}</td>
+        <td><code class="fingerprint">${cert.display_fingerprint}</code></td>
+        <td>
+        % if cert.revoked_at:
+          revoked ${fmt.when(cert.revoked_at)}
+        % else:
+          ${'expired' if cert.is_expired() else 'active'}
+          <form method="post" action="${url('/admin/users/' + user.username + '/')}" class="inline">
+            <input type="hidden" name="csrf_token" value="${csrf_token()}">
+            <input type="hidden" name="action" value="revoke-cert">
+            <input type="hidden" name="cert_id" value="${cert.id}">
+            <button type="submit" class="small danger">Revoke</button>
+          </form>
+        % endif
+        </td>
+      </tr>
+    % endfor
+    </tbody>
+  </table>
+  % else:
+  <p>No certificate is bound to ${user.username}.</p>
+  % endif
+  <form method="post" action="${url('/admin/users/' + user.username + '/')}" class="form" enctype="multipart/form-data">
+    <input type="hidden" name="csrf_token" value="${csrf_token()}">
+    <input type="hidden" name="action" value="bind-cert">
+    <label for="certificate">Paste a PEM certificate <span class="hint">(-----BEGIN CERTIFICATE----- ...; never the key)</span></label>
+    <textarea id="certificate" name="certificate" rows="6" spellcheck="false"></textarea>
+    <label for="certificate-file">or choose a PEM file</label>
+    <input id="certificate-file" name="certificate_file" type="file" accept=".pem,.crt,.cer">
+    <button type="submit">Bind certificate</button>
+  </form>
+</section>
 <h2>Recent activity</h2>
 <%include file="/admin/audit_table.mako" args="rows=recent"/>
