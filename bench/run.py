@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import statistics
 import sys
 import tempfile
@@ -17,7 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import servers
+from bench.documents import write_document
 from bench.load import LoadResult, wrk
+from bench.site import gunicorn, postgres_schema_url, prepare_site, session_cookie, upload
 
 
 @dataclasses.dataclass
@@ -64,6 +67,9 @@ class Options:
     seconds: float
     rounds: int
     work: Path
+    documents: int = 10_000
+    upload_bytes: int = 100 * 1_000_000
+    postgres_url: str = "postgresql+psycopg://127.0.0.1:5432/test"
 
 
 def alternate(options: Options, subjects: dict[str, Callable[[], LoadResult]]) -> dict[str, Measured]:
@@ -131,8 +137,143 @@ def scenario_startup(options: Options) -> list[Outcome]:
     return [at_most("7. start-up time vs CherryPy hello", proto, hello, 1.5, unit="s")]
 
 
+def scenario_documents_page(options: Options) -> list[Outcome]:
+    """2-4. A logged-in /documents/ page (20 of N documents): SQLite, PostgreSQL, gunicorn -w 2."""
+    sqlite = prepare_site(options.work / "docs-sqlite", None, options.documents)
+    postgres = prepare_site(options.work / "docs-postgres", postgres_schema_url(options.postgres_url),
+                            options.documents)
+    started = {
+        "sqlite": servers.proto(options.work, sqlite.data_dir, sqlite.database_url, name="proto-sqlite"),
+        "postgres": servers.proto(options.work, postgres.data_dir, postgres.database_url, name="proto-postgres"),
+        "gunicorn": gunicorn(options.work, sqlite),
+        "hello": servers.hello_cherrypy(options.work),
+    }
+    try:
+        cookies = {name: session_cookie(server.url) for name, server in started.items() if name != "hello"}
+
+        def page(name: str) -> Callable[[], LoadResult]:
+            return lambda: wrk(started[name].url + "/documents/", seconds=options.seconds,
+                               headers={"Cookie": cookies[name]})
+
+        measured = alternate(options, {
+            "Proto /documents/ (SQLite)": page("sqlite"),
+            "CherryPy hello": lambda: wrk(started["hello"].url + "/", seconds=options.seconds),
+            "Proto /documents/ (PostgreSQL)": page("postgres"),
+            "Proto /documents/ (SQLite, gunicorn -w 2)": page("gunicorn"),
+        })
+    finally:
+        for server in started.values():
+            server.stop()
+    hello, on_sqlite = measured["CherryPy hello"], measured["Proto /documents/ (SQLite)"]
+    count = f"{options.documents:,}"
+    return [
+        at_least(f"2. /documents/ of {count}, SQLite vs hello", on_sqlite, hello, 0.60),
+        at_least(f"3. /documents/ of {count}, PostgreSQL vs hello", measured["Proto /documents/ (PostgreSQL)"],
+                 hello, 0.50),
+        at_least("4. gunicorn -w 2 vs scenario 2", measured["Proto /documents/ (SQLite, gunicorn -w 2)"],
+                 on_sqlite, 1.8),
+    ]
+
+
+def _peak_rss_during(server: servers.Server, work: Callable[[], None]) -> int:
+    """Run ``work`` while sampling the server's resident memory; return the peak in KiB."""
+    import threading
+    peak, done = [server.rss_kib()], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak.append(server.rss_kib())
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        work()
+    finally:
+        done.set()
+        sampler.join()
+    return max(peak)
+
+
+def _bare_expat_seconds(path: Path) -> float:
+    """Parse the file with expat and no handlers at all, in this process: the parser's own speed."""
+    from xml.parsers import expat
+    parser = expat.ParserCreate(namespace_separator="}")
+    began = time.monotonic()
+    with open(path, "rb") as file:
+        while chunk := file.read(64 * 1024):
+            parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+    return time.monotonic() - began
+
+
+def scenario_upload(options: Options) -> list[Outcome]:
+    """5-6. A large upload end to end: throughput against a bare streaming handler, and peak memory."""
+    document = write_document(options.work / "upload.xml", options.upload_bytes)
+    size_mb = document.stat().st_size / 1_000_000
+    site = prepare_site(options.work / "upload-data", None, 0)
+    config = options.work / "upload.conf"
+    config.write_text(servers.ROOT.joinpath("bench", "bench.conf").read_text()
+                      + f"document_max_bytes = {document.stat().st_size + 1_000_000}\n")
+    proto = servers.Server("proto-upload", [sys.executable, "run.py", "--config", str(config), "--port", "0"],
+                           options.work, {"PROTO_DATA_DIR": str(site.data_dir)})
+    sink = servers.Server("expat-sink", [sys.executable, "-m", "bench.apps.expat_sink", "0"], options.work)
+    rates = {"Proto POST /api/documents": Measured("Proto POST /api/documents"),
+             "CherryPy handler streaming expat": Measured("CherryPy handler streaming expat (no-op handlers)"),
+             "expat alone": Measured("expat alone, no handlers, in-process")}
+    try:
+        # Warm up first, so the first request's one-time costs do not count as growth.
+        upload(proto.url, site.token, write_document(options.work / "warm.xml", 200_000))
+        idle = proto.rss_kib()
+        peak = idle
+        for _ in range(options.rounds):
+            began = time.monotonic()
+            peak = max(peak, _peak_rss_during(proto, lambda: upload(proto.url, site.token, document)))
+            rates["Proto POST /api/documents"].values.append(size_mb / (time.monotonic() - began))
+            began = time.monotonic()
+            _post_raw(sink.url + "/", document)
+            rates["CherryPy handler streaming expat"].values.append(size_mb / (time.monotonic() - began))
+            rates["expat alone"].values.append(size_mb / _bare_expat_seconds(document))
+    finally:
+        proto.stop()
+        sink.stop()
+    growth = Measured("Proto peak RSS above idle")
+    growth.values.append((peak - idle) / 1024)
+    budget = Measured("budget")
+    budget.values.append(16.0)
+    proto_rate = rates["Proto POST /api/documents"]
+    return [
+        at_least(f"5. upload {size_mb:.0f} MB vs streaming CherryPy+expat", proto_rate,
+                 rates["CherryPy handler streaming expat"], 1.0, unit="MB/s"),
+        at_least("5b. upload vs expat alone (aim)", proto_rate, rates["expat alone"], 0.5, unit="MB/s"),
+        at_most("6. peak RSS growth during upload", growth, budget, 1.0, unit="MiB"),
+    ]
+
+
+def _post_raw(url: str, path: Path) -> None:
+    import http.client
+    import urllib.parse
+    netloc = urllib.parse.urlsplit(url).netloc
+    host, port = netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=600)
+    connection.putrequest("POST", "/")
+    connection.putheader("Content-Type", "application/xml")
+    connection.putheader("Content-Length", str(path.stat().st_size))
+    connection.endheaders()
+    with open(path, "rb") as file:
+        while chunk := file.read(256 * 1024):
+            connection.send(chunk)
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    if answer.status != 200:
+        raise RuntimeError(f"the expat sink answered {answer.status}")
+
+
 SCENARIOS: dict[str, Callable[[Options], list[Outcome]]] = {
     "status": scenario_status,
+    "documents": scenario_documents_page,
+    "upload": scenario_upload,
     "startup": scenario_startup,
 }
 
@@ -168,7 +309,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="proto-bench-") as work:
         options = Options(seconds=args.seconds or (1 if args.quick else 10),
-                          rounds=args.rounds or (1 if args.quick else 3), work=Path(work))
+                          rounds=args.rounds or (1 if args.quick else 3), work=Path(work),
+                          documents=200 if args.quick else 10_000,
+                          upload_bytes=(5 if args.quick else 100) * 1_000_000)
+        if os.environ.get("PROTO_BENCH_DATABASE_URL"):
+            options.postgres_url = os.environ["PROTO_BENCH_DATABASE_URL"]
         outcomes: list[Outcome] = []
         for name in args.scenarios or SCENARIOS:
             print(f"running {name} ...", file=sys.stderr, flush=True)

@@ -34,7 +34,9 @@ def create_database_engine(url: str) -> Engine:
         raise DatabaseConfigError(f"not a database URL: {url!r}") from None
     try:
         if parsed.get_backend_name() != "sqlite":
-            return create_engine(parsed, pool_pre_ping=True)
+            # No pre-ping: it costs a round trip per checkout; a dropped connection
+            # fails one request (503) and SQLAlchemy then renews the whole pool.
+            return create_engine(parsed)
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
