@@ -21,6 +21,7 @@ import threading
 import time
 from typing import Any, ClassVar
 
+import cherrypy
 from cherrypy.lib.sessions import Session
 from sqlalchemy import delete, func, insert, select, update
 
@@ -28,6 +29,7 @@ from proto.storage.database import Database
 from proto.storage.tables import sessions, utcnow
 
 EXPIRY_REFRESH = dt.timedelta(minutes=1)
+BODILESS_METHODS = ("GET", "HEAD")
 
 
 def hash_session_id(session_id: str) -> str:
@@ -53,6 +55,7 @@ class SqlSession(Session):
 
     def __init__(self, id: str | None = None, **kwargs: Any) -> None:
         self._row: Any = None
+        self._row_is_current = False
         self._saved_json: str | None = None
         self._is_new = id is None
         # CherryPy's own cleanup thread is off: ours runs on save (see clean_up).
@@ -80,8 +83,13 @@ class SqlSession(Session):
     def _exists(self) -> bool:
         if self._is_new:
             return False  # a fresh 160-bit random id: asking the database is a wasted query
-        # The row is kept: load() needs it next, one query serves both.
+        request = cherrypy.serving.request
+        if request.app is not None and request.method in BODILESS_METHODS:
+            # Nothing to upload first: lock now, so the row read here is the one the handler
+            # changes, and load() needs no second query.
+            self.acquire_lock()
         self._row = self._fetch()
+        self._row_is_current = self.locked
         if self._row is None:
             return False
         alive = self._row.expires_at > self.now() and not self._past_lifetime(self._row.created_at)
@@ -91,8 +99,9 @@ class SqlSession(Session):
         return created_at + dt.timedelta(minutes=self.lifetime) < self.now()
 
     def _load(self) -> tuple[dict, dt.datetime] | None:
-        # Under the lock, read afresh: the row seen before locking may be stale by now.
-        row = self._fetch() if self.locked or self._row is None else self._row
+        # Under the lock, read afresh unless the row was read under it: before, it may be stale.
+        fresh = self._row is not None and (self._row_is_current or not self.locked)
+        row = self._row if fresh else self._fetch()
         self._row = row
         if row is None or self._past_lifetime(row.created_at):
             return None
@@ -131,7 +140,9 @@ class SqlSession(Session):
         self._row = None
 
     def acquire_lock(self) -> None:
-        """Lock this session against other requests of this process."""
+        """Lock this session against other requests of this process (once per request)."""
+        if self.locked:
+            return
         with self.locks_guard:
             # [lock, holders and waiters]: the entry goes once nobody needs it.
             entry = self.locks.setdefault(self.id, [threading.Lock(), 0])
