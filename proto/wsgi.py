@@ -7,7 +7,8 @@ HTTP server stays off, its engine is started once per process (so its plugins
 run) on the first request, after any fork, and stopped when the process exits.
 The mount prefix is each request's SCRIPT_NAME (gunicorn's SCRIPT_NAME
 variable, uWSGI's --mount, mod_wsgi's --mount-point, lighttpd's "/proto" =>).
-A bad setting stops the worker with one line on stderr and exit status 4.
+A bad setting stops the host with one line on stderr (exit status 4 for
+gunicorn, 22 for uWSGI: the statuses that make each stop instead of respawning).
 """
 
 from __future__ import annotations
@@ -25,8 +26,16 @@ from proto.settings import ConfigError, load_settings
 from proto.startup import StartupError, first_run_path, prepare
 from proto.storage.database import DatabaseConfigError
 
-# gunicorn's "App failed to load": the arbiter halts instead of respawning workers forever.
-APP_LOAD_ERROR = 4
+# The worker exit statuses that make the host give up instead of respawning workers forever:
+# gunicorn's APP_LOAD_ERROR ("App failed to load"), uWSGI's UWSGI_FAILED_APP_CODE (with need-app).
+GUNICORN_APP_LOAD_ERROR = 4
+UWSGI_FAILED_APP_CODE = 22
+
+
+def app_load_error_status() -> int:
+    """Return the exit status that stops this host for good."""
+    # uWSGI's embedded module exists only inside uWSGI.
+    return UWSGI_FAILED_APP_CODE if "uwsgi" in sys.modules else GUNICORN_APP_LOAD_ERROR
 
 
 def load_application() -> cherrypy.Application:
@@ -38,7 +47,7 @@ def load_application() -> cherrypy.Application:
     except (ConfigError, StartupError, DatabaseConfigError) as error:
         # One line the operator can act on; a traceback here would only bury it.
         print(f"proto: {error}", file=sys.stderr, flush=True)
-        raise SystemExit(APP_LOAD_ERROR) from None
+        raise SystemExit(app_load_error_status()) from None
     # None: the prefix is read from SCRIPT_NAME on each request, so one app serves any mount point.
     app.script_name = None
     setup = first_run_path(app)
