@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -17,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from proto.settings import PROJECT_ROOT
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, require_program
 from tests.hosts.scenario import Site
 
 MAX_BYTES = 1024 * 1024  # small, so the 413 step sends little over a megabyte
@@ -139,3 +141,63 @@ def start_host(tmp_path: Path) -> Iterator:
     yield start
     for host, stop_signal in reversed(started):
         host.stop(stop_signal)
+
+
+@pytest.fixture
+def world_dir() -> Iterator[Path]:
+    """Return a fresh folder under /tmp that other users (nginx's and Apache's workers) can reach."""
+    folder = Path(tempfile.mkdtemp(prefix="proto-host-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+NGINX_PROXY_CONF = PROJECT_ROOT / "conf" / "nginx-proxy.conf"
+
+
+def nginx_proxy_config(port: int, backends: Sequence[str]) -> str:
+    """Return conf/nginx-proxy.conf with its three documented edits made: listen, upstream servers, static alias."""
+    text = NGINX_PROXY_CONF.read_text()
+    edits = {
+        "        server 127.0.0.1:8081;\n        server 127.0.0.1:8082;\n":
+            "".join(f"        server {backend};\n" for backend in backends),
+        "listen 127.0.0.1:8080;": f"listen 127.0.0.1:{port};",
+        "alias /srv/proto/static/;": f"alias {PROJECT_ROOT}/static/;",
+    }
+    for old, new in edits.items():
+        assert text.count(old) == 1, f"conf/nginx-proxy.conf no longer has {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture
+def start_nginx(start_host, world_dir: Path):
+    """Return ``start(config_text, port)``: nginx on that config under a prefix of its own, stopped after the test."""
+
+    def start(config: str, port: int) -> HostProcess:
+        nginx = require_program("nginx")
+        prefix = world_dir / "nginx"
+        for folder in ("logs", "temp"):  # as conf/nginx-proxy.conf's header says
+            (prefix / folder).mkdir(parents=True)
+        (prefix / "nginx.conf").write_text(config)
+        host = start_host([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
+                           "-g", f"daemon off; pid {prefix / 'nginx.pid'};"],
+                          env={}, name="nginx", stop_signal=signal.SIGQUIT)
+        wait_for_port(host, port)
+        return host
+
+    return start
+
+
+def wait_for_port(host: HostProcess, port: int, timeout: float = 30) -> None:
+    """Wait until something listens on ``port`` of 127.0.0.1, failing if ``host`` dies first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if host.process.poll() is not None:
+            raise AssertionError(f"{host.argv[0]} exited with {host.process.returncode}:\n{host.output}")
+        with socket.socket() as probe:
+            probe.settimeout(1)
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listens on port {port}:\n{host.output}")
