@@ -7,6 +7,7 @@ and the tree it installs (rebuilt when either changes).
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import os
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from proto.settings import PROJECT_ROOT
 from tests.conftest import IN_CI, require_program
@@ -70,8 +72,12 @@ def www_data_site(environ: dict[str, str], world_dir: Path) -> ProtoSite:
     config = write_config(folder)
     data = folder / "data"
     env = {**environ, "PROTO_CONFIG": str(config), "PROTO_DATA_DIR": str(data)}
-    if environ["PROTO_DATABASE_URL"].startswith("sqlite:"):
+    url = make_url(environ["PROTO_DATABASE_URL"])
+    if url.drivername == "sqlite":
         env["PROTO_DATABASE_URL"] = f"sqlite:///{data / 'proto.sqlite3'}"
+    elif url.username is None:
+        # Apache's workers are www-data, which has no PostgreSQL role: connect as the test's own user.
+        env["PROTO_DATABASE_URL"] = url.set(username=getpass.getuser()).render_as_string(hide_password=False)
     return ProtoSite(env, folder)
 
 
