@@ -19,3 +19,11 @@ control_socket_disable = True
 forwarded_allow_ips = "127.0.0.1"
 # Uploads of 32 MiB on a slow link take longer than the default 30 s.
 timeout = 120
+
+
+def on_starting(server) -> None:
+    """Check the settings and database once in the master, so a bad one stops gunicorn with one line."""
+    # Workers would find it too, but two failing at once can make gunicorn 27 end in a traceback.
+    from proto.startup import load_or_exit
+
+    load_or_exit(4).services.db.dispose()  # 4: gunicorn's "App failed to load"

@@ -21,10 +21,7 @@ from typing import Any
 
 import cherrypy
 
-from proto.app import make_app
-from proto.settings import ConfigError, load_settings
-from proto.startup import StartupError, first_run_path, prepare
-from proto.storage.database import DatabaseConfigError
+from proto.startup import first_run_path, load_or_exit
 
 # The worker exit statuses that make the host give up instead of respawning workers forever:
 # gunicorn's APP_LOAD_ERROR ("App failed to load"), uWSGI's UWSGI_FAILED_APP_CODE (with need-app).
@@ -40,14 +37,8 @@ def app_load_error_status() -> int:
 
 def load_application() -> cherrypy.Application:
     """Build, check and prepare the application from the environment; exit with one line if it cannot be."""
-    try:
-        settings = load_settings()
-        app = make_app(settings)
-        prepare(app)
-    except (ConfigError, StartupError, DatabaseConfigError) as error:
-        # One line the operator can act on; a traceback here would only bury it.
-        print(f"proto: {error}", file=sys.stderr, flush=True)
-        raise SystemExit(app_load_error_status()) from None
+    app = load_or_exit(app_load_error_status())
+    settings = app.services.settings
     # None: the prefix is read from SCRIPT_NAME on each request, so one app serves any mount point.
     app.script_name = None
     setup = first_run_path(app)
