@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
-"""Serve Proto on CherryPy's own server: ``python run.py [--config FILE] [--host H] [--port N] [--certs DIR]``.
+"""Serve Proto: ``python run.py [--config FILE] [--host H] [--port N] [--certs DIR] [--fastcgi [ADDRESS] | --scgi ADDRESS]``.
 
+On CherryPy's own HTTP server by default; with ``--fastcgi`` or ``--scgi``
+through flup (``pip install 'proto[fastcgi]'``) for a front server: ADDRESS is
+``host:port`` or a unix socket path, and ``--fastcgi`` alone serves on the
+socket a spawning server passes as stdin (lighttpd's ``bin-path``).
 Development settings by default (conf/development.conf); PROTO_CONFIG,
 PROTO_DATABASE_URL and PROTO_DATA_DIR override as everywhere else.
 HTTPS when the config names ``server.ssl_certificate`` and
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -37,6 +43,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="serve HTTPS with the files of `python -m proto make-certs DIR`: server.pem, "
                              "server-key.pem, and ca.pem for client certificates (optional unless the config "
                              "says required)")
+    gateway = parser.add_mutually_exclusive_group()
+    gateway.add_argument("--fastcgi", nargs="?", const="", metavar="ADDRESS",
+                         help="serve FastCGI on host:port or a unix socket path; "
+                              "with no ADDRESS, on the socket passed as stdin (lighttpd bin-path)")
+    gateway.add_argument("--scgi", metavar="ADDRESS", help="serve SCGI on host:port or a unix socket path")
     return parser.parse_args(argv)
 
 
@@ -60,6 +71,62 @@ def tls_config(settings: Settings) -> dict:
     context = build_server_ssl_context(Path(certificate), Path(key), settings.client_ca, settings.client_verify)
     # cheroot still loads the certificate and key itself before taking our context.
     return {"server.ssl_module": "builtin", "server.ssl_context": context}
+
+
+
+def socket_address(text: str) -> str | tuple[str, int]:
+    """Return ``(host, port)`` for ``host:port`` or ``[v6]:port``, else the text as a unix socket path."""
+    host, separator, port = text.rpartition(":")
+    if separator and port.isdigit() and "/" not in text:
+        return host.strip("[]") or "127.0.0.1", int(port)
+    return text
+
+
+def serve_gateway(app: cherrypy.Application, settings: Settings, args: argparse.Namespace) -> int:
+    """Serve the app over FastCGI or SCGI through flup until SIGTERM or SIGINT."""
+    try:
+        from flup.server import fcgi, scgi
+    except ImportError:
+        print("proto: --fastcgi and --scgi need flup: pip install 'proto[fastcgi]'", file=sys.stderr)
+        return 2
+    if args.fastcgi == "" and not stat.S_ISSOCK(os.fstat(0).st_mode):
+        # flup would quietly fall back to CGI and answer one request from the environment.
+        print("proto: --fastcgi without ADDRESS serves on a socket passed as stdin (lighttpd bin-path); "
+              "give host:port or a socket path to run it yourself", file=sys.stderr)
+        return 2
+    # The front server says where it mounted us (SCRIPT_NAME): links and cookies follow.
+    app.script_name = None
+    config = {key: value for key, value in settings.server.items() if not key.startswith("server.")}
+    for key in ("log.error_file", "log.access_file"):
+        if config.get(key):
+            Path(config[key]).parent.mkdir(parents=True, exist_ok=True)
+    # The reloader re-executes the process, which would lose the socket a spawning server passed.
+    cherrypy.config.update({**config, "engine.autoreload.on": False})
+    cherrypy.server.unsubscribe()
+    cherrypy.engine.subscribe("stop", app.services.db.dispose)
+    cherrypy.engine.start()
+    if cherrypy.engine.state != cherrypy.engine.states.STARTED:
+        return 1
+    # debug off: flup's debug pages import cgitb (gone in Python 3.13) and show tracebacks to clients.
+    if args.scgi:
+        address = socket_address(args.scgi)
+        server = scgi.WSGIServer(app, bindAddress=address, debug=False)
+        shown = f"SCGI {args.scgi}"
+    else:
+        address = socket_address(args.fastcgi) if args.fastcgi else None
+        server = fcgi.WSGIServer(app, bindAddress=address, debug=False)
+        shown = f"FastCGI {args.fastcgi or 'on stdin'}"
+    setup = first_run_path(app)
+    if setup:
+        # stdout only, never the log files: the link is a credential until used.
+        print(f"No account yet: create the first admin at <this site>{setup}", flush=True)
+    print(f"Proto {shown} ({settings.environment} settings: {settings.config_file})", flush=True)
+    try:
+        # flup handles SIGTERM, SIGINT and SIGHUP itself: run() returns once one arrives.
+        server.run()
+    finally:
+        cherrypy.engine.exit()
+    return 0
 
 
 def server_config(settings: Settings, args: argparse.Namespace) -> dict:
@@ -88,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, StartupError, DatabaseConfigError, CertificateError) as error:
         print(f"proto: {error}", file=sys.stderr)
         return 2
+    if args.fastcgi is not None or args.scgi:
+        return serve_gateway(app, settings, args)
     config = {**server_config(settings, args), **tls}
     for warning in production_warnings(settings, config["server.socket_host"]):
         # On stderr for whoever starts it, and in the error log for whoever reads it later.

@@ -17,8 +17,7 @@ from sqlalchemy.engine import Engine
 from proto.documents.intake import Validator
 from proto.documents.store import DocumentStore
 from proto.services import Services
-from proto.settings import PROJECT_ROOT, Settings
-from proto.startup import StartupError
+from proto.settings import PROJECT_ROOT, ConfigError, Settings
 from proto.storage.database import Database, create_database_engine
 from proto.storage.files import DocumentFileStore
 from proto.storage.sessions import SqlSession
@@ -97,7 +96,8 @@ def schema_validator(settings: Settings) -> Validator | None:
     try:
         return load_validator(settings.schema)
     except RuntimeError as error:
-        raise StartupError(f"[proto] schema in {settings.config_file}: {error}") from None
+        # Said as a config error: the setting names a schema this installation cannot use.
+        raise ConfigError(f"{settings.config_file}: [proto] schema: {error}") from None
 
 
 def make_app(settings: Settings, *, engine: Engine | None = None) -> cherrypy.Application:

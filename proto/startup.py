@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 import cherrypy
 from sqlalchemy.exc import SQLAlchemyError
 
 from proto import accounts
+from proto.app import make_app
+from proto.settings import ConfigError, load_settings
 from proto.setup_token import SetupToken
 from proto.storage import schema
+from proto.storage.database import DatabaseConfigError
 
 
 # An upload whose spool file has not grown for this long is dead: socket
@@ -51,3 +56,15 @@ def first_run_path(app: cherrypy.Application) -> str | None:
         token.discard()
         return None
     return f"/setup?token={token.ensure()}"
+
+
+def load_or_exit(exit_status: int) -> cherrypy.Application:
+    """Build and prepare the app from the environment (PROTO_CONFIG...), or print one line and exit."""
+    try:
+        app = make_app(load_settings())
+        prepare(app)
+    except (ConfigError, StartupError, DatabaseConfigError) as error:
+        # One line the operator can act on; a traceback here would only bury it.
+        print(f"proto: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(exit_status) from None
+    return app

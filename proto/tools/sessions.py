@@ -54,6 +54,8 @@ def harden_session_cookie() -> None:
         del cookies[COOKIE_NAME]  # nothing was stored: no row, so no cookie either
         return
     morsel = cookies[COOKIE_NAME]
+    # The sessions tool always says "/": under a mount prefix the cookie belongs to the prefix only.
+    morsel["path"] = cherrypy.serving.request.script_name or "/"
     morsel["httponly"] = True
     morsel["samesite"] = "Lax"
     if cherrypy.serving.request.scheme == "https":

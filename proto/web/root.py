@@ -61,6 +61,8 @@ class Root(Node):
         routes = site_map(app.root, app.config)
         cherrypy.serving.response.headers["Vary"] = "Accept"
         if wants_json():
-            return json_body({"routes": [route.as_json() for route in routes]})
+            # Paths a client can request as they are, under whatever prefix the host mounted us.
+            prefix = cherrypy.serving.request.script_name
+            return json_body({"routes": [route.as_json(prefix) for route in routes]})
         return render("root/sitemap.mako", routes=routes)
 

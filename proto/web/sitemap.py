@@ -29,9 +29,9 @@ class Route:
         """Tell whether a person can open this URL as a page (GET, no pattern)."""
         return "GET" in self.methods and "<" not in self.path
 
-    def as_json(self) -> dict[str, Any]:
-        """Describe the route for the JSON site map."""
-        return {"path": self.path, "methods": list(self.methods), "access": self.access,
+    def as_json(self, prefix: str = "") -> dict[str, Any]:
+        """Describe the route for the JSON site map, its path under the mount ``prefix``."""
+        return {"path": prefix + self.path, "methods": list(self.methods), "access": self.access,
                 "summary": self.summary, "section": self.section}
 
 

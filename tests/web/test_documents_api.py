@@ -258,14 +258,13 @@ def test_schema_refuses_invalid_documents_with_422(settings, app_factory):
 def test_a_schema_without_lxml_stops_the_start_with_one_line(settings, monkeypatch):
     from proto.app import make_app
     from proto.documents import schema
-    from proto.settings import PROJECT_ROOT
-    from proto.startup import StartupError
+    from proto.settings import PROJECT_ROOT, ConfigError
 
     def missing():
         raise RuntimeError(schema.LXML_MISSING)
 
     monkeypatch.setattr(schema, "_import_lxml", missing)
-    with pytest.raises(StartupError) as caught:
+    with pytest.raises(ConfigError) as caught:
         make_app(settings.replace(schema=PROJECT_ROOT / "conf" / "document.xsd"))
-    assert str(caught.value) == (f"[proto] schema in {settings.config_file}: "
+    assert str(caught.value) == (f"{settings.config_file}: [proto] schema: "
                                  "the schema setting needs lxml >= 6.1: pip install -e '.[schema]'")
