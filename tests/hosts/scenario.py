@@ -46,6 +46,9 @@ def exercise(base_url: str, site: Site, *, prefix: str = "") -> Browser:
     check_static(browser)
     check_not_found(browser, prefix)
     check_size_limit(browser, site)
+    document = upload_document(browser, prefix)
+    list_and_download(browser, document)
+    check_upload_limit(browser, site)
     return browser
 
 
@@ -169,3 +172,44 @@ def post_oversized(url: str, size: int, timeout: float = 30) -> Answer:
         return Answer(response.status, response.headers, response.read())
     finally:
         connection.close()
+
+
+DOCUMENT = ('<?xml version="1.0" encoding="UTF-8"?>\n<document xmlns="urn:proto:document:1">'
+            "<title>Host check \u00e9</title><body><section><heading>One</heading>"
+            "<para>Uploaded through the host.</para></section></body></document>\n").encode("utf-8")
+DOCUMENT_TYPE = "application/vnd.proto.document+xml"
+
+
+def upload_document(browser: Browser, prefix: str) -> dict:
+    """Upload a document in the exchange's MIME type: 201, Location and URLs under the prefix."""
+    answer = browser.post("/api/documents", DOCUMENT, headers={"Content-Type": DOCUMENT_TYPE, "Slug": "host-check.xml"})
+    assert answer.status == 201, answer.text
+    document = answer.json()
+    assert answer.headers["Location"].endswith(f"{prefix}/api/documents/{document['id']}")
+    assert document["raw_url"] == f"{prefix}/api/documents/{document['id']}"
+    assert (document["name"], document["size"], document["root"]) == (
+        "host-check.xml", len(DOCUMENT), "{urn:proto:document:1}document")
+    return document
+
+
+def list_and_download(browser: Browser, document: dict) -> None:
+    """The document is listed, and downloads byte for byte as an attachment with its MIME type."""
+    listing = browser.get("/api/documents")
+    assert listing.status == 200
+    assert document["id"] in [item["id"] for item in listing.json()["documents"]]
+    raw = browser.get(f"/api/documents/{document['id']}")
+    assert raw.status == 200
+    assert raw.body == DOCUMENT
+    assert raw.headers["Content-Type"].startswith(DOCUMENT_TYPE)
+    assert raw.headers["Content-Disposition"].startswith("attachment")
+    assert raw.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def check_upload_limit(browser: Browser, site: Site) -> None:
+    """A document over document_max_bytes is refused with 413 problem+json, and nothing new is listed."""
+    before = browser.get("/api/documents").json()["total"]
+    body = b"<document>" + b"x" * site.max_bytes + b"</document>"
+    answer = browser.post("/api/documents", body, headers={"Content-Type": DOCUMENT_TYPE})
+    assert answer.status == 413, (answer.status, answer.text[:300])
+    assert answer.headers["Content-Type"].startswith("application/problem+json")
+    assert browser.get("/api/documents").json()["total"] == before

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import IN_CI, POSTGRES_URL
 from tests.hosts.conftest import free_port, nginx_proxy_config
-from tests.hosts.scenario import exercise
+from tests.hosts.scenario import DOCUMENT, DOCUMENT_TYPE, exercise
 from tests.live.browser import Browser
 
 # Several machines share PostgreSQL, never an SQLite file: this test runs on PostgreSQL only.
@@ -47,6 +47,17 @@ def test_two_processes_on_postgresql_behind_nginx_share_sessions_and_logout(shar
         answer = whoami(backend.url, cookie)
         assert answer.status == 200
         assert answer.json() == {"username": site.username, "admin": True, "auth": "session"}
+
+    # A document uploaded through the first process is listed and downloadable through the second.
+    uploaded = Browser(one.url).post("/api/documents", DOCUMENT, headers={
+        "Cookie": f"session_id={cookie}", "Content-Type": DOCUMENT_TYPE})
+    assert uploaded.status == 201, uploaded.text
+    document_id = uploaded.json()["id"]
+    on_two = Browser(two.url)
+    listed = on_two.get("/api/documents", headers={"Cookie": f"session_id={cookie}"}).json()
+    assert document_id in [item["id"] for item in listed["documents"]]
+    raw = on_two.get(f"/api/documents/{document_id}", headers={"Cookie": f"session_id={cookie}"})
+    assert (raw.status, raw.body) == (200, DOCUMENT)
 
     # Log out through the second process, directly.
     direct = Browser(two.url)
