@@ -1,5 +1,7 @@
-## The site layout: every page inherits it, fills body() and overrides title().
+## The site layout: every page inherits it, fills body() and overrides title(); a page
+## that needs a script names it in scripts() (external files only: the CSP forbids inline code).
 <%def name="title()">Proto</%def>\
+<%def name="scripts()"></%def>\
 <!doctype html>
 <html lang="en">
 <head>
@@ -8,6 +10,7 @@
   <title>${self.title()} · Proto</title>
   <link rel="stylesheet" href="${url('/static/css/proto.css')}">
   <link rel="icon" href="${url('/static/img/proto.svg')}" type="image/svg+xml">
+  ${self.scripts()}
 </head>
 <body>
   <a class="skip" href="#main">Skip to content</a>
