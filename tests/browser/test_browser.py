@@ -42,7 +42,7 @@ def test_a_user_uploads_previews_downloads_and_deletes_a_document(server, admin_
     page = admin_page
     screenshot(page, "1-admin")
     # The navigation tells who is logged in and how.
-    assert page.locator(".nav-user").inner_text().split()[:2] == [ADMIN, "password"]
+    assert page.locator(".nav-user").inner_text().split()[:5] == ["Signed", "in", "as", ADMIN, "password"]
 
     page.get_by_role("link", name="Documents", exact=True).click()
     page.get_by_role("heading", level=1, name="Documents").wait_for()
