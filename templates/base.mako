@@ -1,5 +1,9 @@
-## The site layout: every page inherits it, fills body() and overrides title().
+## The site layout: every page inherits it, fills body() and overrides title(); a page
+## that needs a script names it in scripts() (external files only: the CSP forbids inline code).
 <%def name="title()">Proto</%def>\
+<%def name="scripts()"></%def>\
+## Mark the menu entry of the subtree being shown, for sight (CSS) and for screen readers alike.
+<%def name="current(prefix)">${'aria-current=page' if request_path.startswith(prefix) else '' | n}</%def>\
 <!doctype html>
 <html lang="en">
 <head>
@@ -8,6 +12,7 @@
   <title>${self.title()} · Proto</title>
   <link rel="stylesheet" href="${url('/static/css/proto.css')}">
   <link rel="icon" href="${url('/static/img/proto.svg')}" type="image/svg+xml">
+  ${self.scripts()}
 </head>
 <body>
   <a class="skip" href="#main">Skip to content</a>
@@ -16,17 +21,18 @@
       <a class="brand" href="${url('/')}"><img src="${url('/static/img/proto.svg')}" alt="" width="24" height="24"> Proto</a>
       <ul class="nav-links">
         % if account is not None:
-        <li><a href="${url('/documents/')}">Documents</a></li>
+        <li><a href="${url('/documents/')}" ${current('/documents/')}>Documents</a></li>
         % if account.is_admin:
-        <li><a href="${url('/admin/')}">Admin</a></li>
+        <li><a href="${url('/admin/')}" ${current('/admin/')}>Admin</a></li>
         % endif
         % endif
-        <li><a href="${url('/sitemap')}">Site map</a></li>
+        <li><a href="${url('/sitemap')}" ${current('/sitemap')}>Site map</a></li>
       </ul>
       <div class="nav-user">
         % if account is not None:
-        <a href="${url('/account/')}" title="Signed in by ${auth_method}">${account.username}</a>
-        <span class="badge">${'certificate' if auth_method == 'certificate' else 'password'}</span>
+        <span class="hint">Signed in as</span>
+        <a href="${url('/account/')}" ${current('/account/')}>${account.username}</a>
+        <span class="badge badge-${'certificate' if auth_method == 'certificate' else 'password'}" title="How you signed in">${'certificate' if auth_method == 'certificate' else 'password'}</span>
         <form method="post" action="${url('/account/logout')}" class="inline">
           <input type="hidden" name="csrf_token" value="${csrf_token()}">
           <button type="submit" class="link">Log out</button>

@@ -16,7 +16,7 @@ import cherrypy
 from cherrypy.lib.static import serve_fileobj
 
 from proto.documents.intake import IntakeError
-from proto.documents.preview import make_preview
+from proto.documents.preview import PREVIEW_BYTES, make_preview
 from proto.documents.store import PAGE_SIZE, Document, DocumentStore
 from proto.services import Services
 from proto.storage.files import StorageError
@@ -117,7 +117,7 @@ class DocumentPage(Node):
         document = find(id)
         with store().open(document) as file:
             preview = make_preview(file)
-        return render("documents/document.mako", document=document, preview=preview)
+        return render("documents/document.mako", document=document, preview=preview, preview_bytes=PREVIEW_BYTES)
 
     @expose(access="user")
     def raw(self, id: str) -> Any:

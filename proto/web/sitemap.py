@@ -27,7 +27,7 @@ class Route:
     @property
     def browsable(self) -> bool:
         """Tell whether a person can open this URL as a page (GET, no pattern)."""
-        return "GET" in self.methods and "<" not in self.path
+        return "GET" in self.methods and "<" not in self.path and not self.path.endswith("...")
 
     def as_json(self, prefix: str = "") -> dict[str, Any]:
         """Describe the route for the JSON site map, its path under the mount ``prefix``."""

@@ -14,6 +14,9 @@
     % endfor
   </select>
   <button type="submit">Filter</button>
+  % if account_filter or action_filter:
+  <a href="${url('/admin/audit')}">Clear filters</a>
+  % endif
 </form>
 <p>${total} entries.</p>
 <%include file="/admin/audit_table.mako" args="rows=rows"/>

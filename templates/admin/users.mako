@@ -26,7 +26,7 @@
     <input id="username" name="username" value="${form['username']}" required>
     <label for="password">Password <span class="hint">(at least 8 characters)</span></label>
     <input id="password" name="password" type="password" autocomplete="new-password" minlength="8" required>
-    <label class="check"><input type="checkbox" name="is_admin" ${'checked' if form['is_admin'] else ''}> Admin</label>
+    <label class="check" for="is_admin"><input id="is_admin" type="checkbox" name="is_admin" ${'checked' if form['is_admin'] else ''}> Admin <span class="hint">(may manage accounts and see every document)</span></label>
     <button type="submit">Create account</button>
   </form>
 </section>

@@ -1,6 +1,7 @@
 <%inherit file="/base.mako"/>
 <%def name="title()">${document.name}</%def>
 <%namespace name="fmt" file="/format.mako"/>
+<p class="crumbs"><a href="${url('/documents/')}">← Documents</a></p>
 <h1>${document.name}</h1>
 <dl class="facts">
   <dt>Root element</dt><dd><code>${document.root}</code></dd>
@@ -22,11 +23,13 @@
     </form>
   </details>
 </div>
-<h2>Preview</h2>
-% if preview.truncated:
-<p class="hint">Only the start of the document is shown; download it for the rest.</p>
-% endif
-<pre class="xml">\
+<details class="preview" open>
+  <summary><h2>Preview</h2></summary>
+  % if preview.truncated:
+  <p class="note">Only the start of the document is shown (at most its first ${fmt.size(preview_bytes)}); download it for the rest.</p>
+  % endif
+  ## tabindex: a scrolling region must be reachable by keyboard to be scrolled.
+  <pre class="xml" tabindex="0" aria-label="XML source of ${document.name}">\
 % for indent, tokens in preview.lines:
 ${' ' * (2 * indent)}\
 % for kind, text in tokens:
@@ -35,3 +38,4 @@ ${' ' * (2 * indent)}\
 
 % endfor
 </pre>
+</details>

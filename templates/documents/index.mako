@@ -9,6 +9,9 @@
     <label for="q">Search</label>
     <input id="q" name="q" type="search" value="${q}" placeholder="name or root element">
     <button type="submit" class="secondary">Search</button>
+    % if q:
+    <a href="${url('/documents/')}">Clear search</a>
+    % endif
   </form>
 </div>
 % if not documents:

@@ -155,6 +155,6 @@ def test_a_browser_with_a_bound_certificate_gets_a_session_on_its_first_page(liv
     server = live_server("--certs", str(bound))
     browser = Browser(server.url, context=client_context(bound, "alice"))
     page = browser.get("/account/")
-    assert page.status == 200 and 'class="badge">certificate<' in page.text
+    assert page.status == 200 and 'title="How you signed in">certificate</span>' in page.text
     assert browser.session_cookie() is not None
     assert "secure" in page.headers["Set-Cookie"].lower().split("; ")
