@@ -17,7 +17,7 @@ from proto.web.api_schemas import (DOCUMENT, DOCUMENT_LIST, WHOAMI, XML_BYTES, h
                                    problem_response, shaped, xml_response)
 from proto.web.documents import NOT_FOUND, UploadRefused, find, no_content, receive, send, store
 from proto.web.openapi import openapi_document
-from proto.web.requests import caller, record
+from proto.web.requests import caller, record, single
 from proto.web.tree import Node, Operation, api, expose
 
 MAX_PAGE = 1_000_000
@@ -119,7 +119,7 @@ class DocumentsApi(Node):
                 {"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
                  "description": "Search the names and root elements."}],
             responses={200: json_response("One page of documents.", "DocumentList"),
-                       400: problem_response("The page is not a whole number from 1.")}),
+                       400: problem_response("The page is not a whole number from 1, or an unknown query parameter.")}),
         POST=Operation(
             summary="Store the XML document sent as the raw body.",
             parameters=[
@@ -129,22 +129,26 @@ class DocumentsApi(Node):
                  "description": "The document's name, when there is no Slug header."}],
             request={media_type: XML_BYTES for media_type in XML_TYPES},
             responses={201: json_response("Stored.", "Document", {"Location": header("The document's raw_url.")}),
-                       400: problem_response("Empty, not well-formed, with a DOCTYPE or entities, or too deep."),
+                       400: problem_response("Empty, not well-formed, with a DOCTYPE or entities, or too deep; "
+                                             "or an unknown query parameter."),
                        413: problem_response("Over the size limit."),
                        415: problem_response("Not sent as one of the XML media types."),
                        422: problem_response("Not valid against the configured XML Schema."),
                        507: problem_response("The server has no room left for it.")}),
     )
-    def index(self, page: str = "1", q: str = "", name: str = "") -> bytes:
+    def index(self, page: str = "1", q: str = "", name: str = "", **unknown: str) -> bytes:
         """List documents (?page=, ?q=); POST a raw XML body (Slug or ?name=) to store one: 201."""
+        if unknown:
+            # A misspelt ?pgae= must not quietly list page 1; CherryPy alone would answer an odd 404.
+            raise cherrypy.HTTPError(400, f"unknown query parameters: {', '.join(sorted(unknown))}")
         if cherrypy.serving.request.method == "GET":
-            number = page_parameter(page)
-            documents, total = store().list(caller(), number, q)
+            number = page_parameter(single(page, "page"))
+            documents, total = store().list(caller(), number, single(q, "q"))
             return json_body(shaped(DOCUMENT_LIST, {
                 "documents": [document_json(document) for document in documents], "total": total,
                 "page": number, "pages": max(1, math.ceil(total / PAGE_SIZE))}))
         try:
-            document = receive(slug_name(name), "empty document")
+            document = receive(slug_name(single(name, "name")), "empty document")
         except UploadRefused as refusal:
             raise cherrypy.HTTPError(refusal.status, refusal.message) from None
         cherrypy.serving.response.headers["Location"] = document_json(document)["raw_url"]

@@ -105,3 +105,24 @@ def test_answers_match_the_schemas_they_declare(token_client):
     check(stored.json, "Document")
     check(token_client.get("/api/documents").json, "DocumentList")
     check(token_client.get("/api/documents?page=0", status=400).json, "Problem")
+
+
+@pytest.mark.parametrize(("query", "detail"), [
+    ("page=null&page=null", "send page once, not 2 times"),
+    ("q=a&q=b", "send q once, not 2 times"),
+    ("page=0", "page must be a whole number from 1 to 1000000"),
+    ("page=%EF%BC%91", "page must be a whole number from 1 to 1000000"),
+    ("pgae=2", "unknown query parameters: pgae"),
+])
+def test_what_schemathesis_found_in_the_query_is_a_400_problem(token_client, query, detail):
+    answer = token_client.get(f"/api/documents?{query}", status=400)
+    assert answer.content_type == "application/problem+json"
+    assert answer.json["detail"] == detail
+
+
+def test_a_nul_in_the_search_finds_nothing_on_every_database(token_client):
+    assert token_client.get("/api/documents?q=%00").json["total"] == 0
+
+
+def test_the_page_list_refuses_a_repeated_parameter_too(user_client):
+    assert "send q once" in user_client.get("/documents/?q=a&q=b", status=400).text
