@@ -12,6 +12,7 @@ from proto import __version__
 from proto.documents.store import DEFAULT_NAME, PAGE_SIZE, Document
 from proto.services import Services
 from proto.tools.responses import json_body
+from proto.tools.templates import render
 from proto.tools.xml_body import XML_TYPES, utf8_header
 from proto.web.api_schemas import (DOCUMENT, DOCUMENT_LIST, WHOAMI, XML_BYTES, header, json_response,
                                    problem_response, shaped, xml_response)
@@ -162,6 +163,13 @@ class Api(Node):
         self.services = services
         self.documents = DocumentsApi(services)
         self._description: dict[str, Any] | None = None
+
+    @expose(access="public")
+    @api(GET=Operation(responses={200: {"description": "A page for people.",
+                                        "content": {"text/html": {"schema": {"type": "string"}}}}}))
+    def index(self) -> bytes:
+        """Read the API's description as a page: every operation, who may call it, what it takes and answers."""
+        return render("api/index.mako", document=self.description())
 
     @expose(access="user")
     @api(GET=Operation(responses={200: json_response("The caller.", "Whoami")}))

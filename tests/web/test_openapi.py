@@ -126,3 +126,21 @@ def test_a_nul_in_the_search_finds_nothing_on_every_database(token_client):
 
 def test_the_page_list_refuses_a_repeated_parameter_too(user_client):
     assert "send q once" in user_client.get("/documents/?q=a&q=b", status=400).text
+
+
+def test_the_api_page_shows_every_operation_and_is_linked_from_the_sitemap(client):
+    sitemap = client.get("/sitemap").html
+    assert sitemap.find("a", string="the API, described operation by operation")["href"] == "/api/"
+    assert sitemap.find("a", href="/api/openapi.json") is not None
+    page = client.get("/api/")
+    assert page.content_type == "text/html"
+    assert page.html.find("h1").text == "API"
+    headings = {heading.text for heading in page.html.select("section.api-operation h2")}
+    paths = client.get("/api/openapi.json").json["paths"]
+    assert headings == {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
+    upload = page.html.find("section", id="post_documents")
+    assert "application/vnd.proto.document+xml" in upload.text
+    assert upload.find("a", href="#schema-Document").text == "Document"
+    assert '"sha256"' in page.html.find("section", id="schema-Document").find("pre").text
+    # Nothing from elsewhere: every script, style sheet and image is the site's own.
+    assert not page.html.select('[src^="http"], link[href^="http"]')
