@@ -139,6 +139,9 @@ class DocumentStore:
         if not viewer.is_admin:
             conditions.append(documents.c.account_id == viewer.id)
         q = q.strip()
+        if "\x00" in q:
+            # No name or root holds a NUL (names are cleaned, XML forbids it), and PostgreSQL refuses one.
+            return [], 0
         if q:
             pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             conditions.append(or_(func.lower(documents.c.name).like(pattern, escape="\\"),

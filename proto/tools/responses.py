@@ -20,6 +20,19 @@ def json_body(data: Any, *, status: int | None = None, content_type: str = "appl
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+# The JSON Schema of every /api/ error (RFC 9457), published in /api/openapi.json.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "Always about:blank: the status says what happened."},
+        "title": {"type": "string", "description": "The status code's reason phrase."},
+        "status": {"type": "integer", "minimum": 100, "maximum": 599},
+        "detail": {"type": "string", "description": "What is wrong, in words, for a person."},
+    },
+}
+
+
 def problem(status: int, title: str, detail: str) -> dict[str, Any]:
     """Describe an error as an RFC 9457 problem document."""
     return {"type": "about:blank", "title": title, "status": status, "detail": detail}

@@ -23,7 +23,7 @@ from proto.storage.files import StorageError
 from proto.tools.sessions import flash
 from proto.tools.templates import render
 from proto.tools.xml_body import Refusal, current_upload
-from proto.web.requests import caller, page_number, record, redirect
+from proto.web.requests import caller, page_number, record, redirect, single
 from proto.web.tree import Node, expose
 
 NOT_FOUND = "There is no such document."
@@ -146,6 +146,7 @@ class DocumentsPage(Node):
     @expose(access="user")
     def index(self, page: str = "1", q: str = "") -> bytes:
         """List the caller's documents (an admin's: all), newest first; search names and roots (?q=, ?page=)."""
+        page, q = single(page, "page"), single(q, "q")
         number = page_number(page)
         documents, total = store().list(caller(), number, q)
         return render("documents/index.mako", documents=documents, total=total, page=number,

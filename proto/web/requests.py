@@ -41,6 +41,13 @@ def local_path(target: str | None, default: str = "/") -> str:
     return target
 
 
+def single(value: str | list[str], name: str) -> str:
+    """Return a query parameter sent once; sent twice (CherryPy then gives a list) it is a 400."""
+    if isinstance(value, list):
+        raise cherrypy.HTTPError(400, f"send {name} once, not {len(value)} times")
+    return value
+
+
 def page_number(page: str | None) -> int:
     """Return a 1-based page number from a query parameter; junk gives page 1."""
     try:

@@ -23,6 +23,8 @@ class Route:
     access: str
     summary: str
     section: str
+    # The published callable, for what else it declares (the API's operations).
+    handler: Any = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def browsable(self) -> bool:
@@ -65,9 +67,10 @@ def walk(node: Any, prefix: str = "/") -> Iterator[Route]:
     """Yield a Route for every exposed handler under ``node``, mounted at ``prefix``."""
     for name, handler in _handlers(node):
         # Dispatch turns "-" into "_": publish the spelling a person types.
-        path = prefix if name == "index" else prefix + name.replace("_", "-")
+        segment = getattr(handler, "segment", None) or name.replace("_", "-")
+        path = prefix if name == "index" else prefix + segment
         yield Route(path, getattr(handler, "methods", ("GET",)), getattr(handler, "access", "public"),
-                    summary_of(handler), _section(path))
+                    summary_of(handler), _section(path), handler)
     for name, child in _children(node):
         yield from walk(child, f"{prefix}{name.replace('_', '-')}/")
     dynamic = getattr(node, "dynamic", None)

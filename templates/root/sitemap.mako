@@ -7,6 +7,8 @@
 <h1>Site map</h1>
 <p class="lead">Every URL this server publishes, read from the code itself: the methods it answers,
   who may use it and what it does. Also as JSON: <code>curl -H 'Accept: application/json' ${url('/sitemap')}</code>.</p>
+<p>Programs: <a href="${url('/api/')}">the API, described operation by operation</a>, also as
+  <a href="${url('/api/openapi.json')}">OpenAPI 3.1</a>.</p>
 <nav class="toc" aria-label="Subtrees">
   <ul>
   % for section, group in sections:
