@@ -131,7 +131,10 @@ def serve_gateway(app: cherrypy.Application, settings: Settings, args: argparse.
 
 def server_config(settings: Settings, args: argparse.Namespace) -> dict:
     """Return the [global] config with the command line's overrides applied."""
-    config = {"server.socket_host": "127.0.0.1", "server.socket_port": 8080, **settings.server}
+    # cheroot's listen backlog is 5: a burst of clients connecting at once overflows it and
+    # some get their connection reset. The kernel caps it at net.core.somaxconn anyway.
+    config = {"server.socket_host": "127.0.0.1", "server.socket_port": 8080, "server.socket_queue_size": 128,
+              **settings.server}
     if args.host:
         config["server.socket_host"] = args.host
     if args.port is not None:

@@ -48,9 +48,21 @@ def error_page(status: str, message: str, traceback: str, version: str) -> bytes
         return f"{code} {title}\n\n{message}\n".encode("utf-8")
 
 
+def is_broken_chunking(error: BaseException | None) -> bool:
+    """Tell whether cheroot refused a malformed chunked body while the app read it: the client's fault."""
+    # cheroot's ChunkedRFile raises a bare ValueError with this text, under whoever reads the body.
+    return isinstance(error, ValueError) and str(error).startswith("Bad chunked transfer")
+
+
 def unexpected_error() -> None:
-    """Answer an unhandled exception: 503 when the database is down, else 500; log it."""
+    """Answer an unhandled exception: 400 for a broken chunked body, 503 when the database is down, else 500."""
     _, error, _ = cherrypy._cperror._exc_info()
+    if is_broken_chunking(error):
+        # The rest of the body cannot be framed: answer and close the connection.
+        cherrypy.serving.request.close_connection = True
+        cherrypy.HTTPError(400, "The chunked request body is malformed.").set_response()
+        cherrypy.serving.response.headers["Connection"] = "close"
+        return
     if isinstance(error, (OperationalError, DBAPIError)) and (
             isinstance(error, OperationalError) or error.connection_invalidated):
         cherrypy.log(f"database unavailable: {error.orig!r}", severity=logging.ERROR)
