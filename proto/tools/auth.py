@@ -118,7 +118,7 @@ def certificate_login(cert: x509.Certificate) -> None:
         # Programs need no session; one audit line a minute per certificate, not one per call.
         if services.recent_uses.due(f"certificate {digest}"):
             _audit("certificate-login", "success", f"api, certificate {digest}", account)
-    elif not (has_stored_session() and session.get("account_id") == account.id):
+    elif not (has_stored_session() and session.peek("account_id") == account.id):
         # A browser's first page: a session of its own, so the id is regenerated once, not per request.
         start_session(account.id, "certificate")
         certificate_logins.note_login(services.db, account)

@@ -49,6 +49,7 @@ def exercise(base_url: str, site: Site, *, prefix: str = "") -> Browser:
     document = upload_document(browser, prefix)
     list_and_download(browser, document)
     check_upload_limit(browser, site)
+    check_attacks_refused(browser)
     return browser
 
 
@@ -212,4 +213,23 @@ def check_upload_limit(browser: Browser, site: Site) -> None:
     answer = browser.post("/api/documents", body, headers={"Content-Type": DOCUMENT_TYPE})
     assert answer.status == 413, (answer.status, answer.text[:300])
     assert answer.headers["Content-Type"].startswith("application/problem+json")
+    assert browser.get("/api/documents").json()["total"] == before
+
+
+ATTACKS = {
+    "billion laughs": b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;">]><l>&b;</l>',
+    "external entity": b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+    "deep nesting": b"<a>" * 10_000 + b"</a>" * 10_000,
+    "not XML": b"\x89PNG\r\n\x1a\n",
+}
+
+
+def check_attacks_refused(browser: Browser) -> None:
+    """The XML attack corpus gets 400 problem+json through the host too, and nothing is stored."""
+    before = browser.get("/api/documents").json()["total"]
+    for name, body in ATTACKS.items():
+        answer = browser.post("/api/documents", body, headers={"Content-Type": DOCUMENT_TYPE})
+        assert answer.status == 400, (name, answer.status, answer.text[:300])
+        assert answer.headers["Content-Type"].startswith("application/problem+json"), name
+        assert answer.json()["detail"], name
     assert browser.get("/api/documents").json()["total"] == before
