@@ -34,8 +34,9 @@ def create_database_engine(url: str) -> Engine:
         raise DatabaseConfigError(f"not a database URL: {url!r}") from None
     try:
         if parsed.get_backend_name() != "sqlite":
-            # No pre-ping: it costs a round trip per checkout; a dropped connection
-            # fails one request (503) and SQLAlchemy then renews the whole pool.
+            # No pre-ping: it costs a round trip per checkout. A connection broken by a
+            # database restart fails one request (503), and SQLAlchemy renews the pool
+            # (tests/reliability/test_faults_live.py cuts and restores the database).
             return create_engine(parsed)
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):

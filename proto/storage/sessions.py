@@ -88,7 +88,14 @@ class SqlSession(Session):
             # Nothing to upload first: lock now, so the row read here is the one the handler
             # changes, and load() needs no second query.
             self.acquire_lock()
-        self._row = self._fetch()
+        try:
+            self._row = self._fetch()
+        except BaseException:
+            # Raised inside the constructor, this session never reaches the request's
+            # close hook: release the lock here, or every later request of it waits forever.
+            if self.locked:
+                self.release_lock()
+            raise
         self._row_is_current = self.locked
         if self._row is None:
             return False
