@@ -157,10 +157,10 @@ def wait_for(condition, timeout: float = 20, what: str = "the condition") -> Non
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs PROTO_TEST_DATABASE_URL (PostgreSQL)")
+# Only the PostgreSQL half of the database parametrization: the cut is a TCP connection.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_postgresql_unreachable_is_503_everywhere_and_service_resumes_by_itself(live_server, live_db, environ,
                                                                                   database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the PostgreSQL half of the parametrization")
     proxy = CuttableProxy(("127.0.0.1", 5432))
     try:
         host_port = database_url.split("@")[-1].split("/")[0] if "@" in database_url else \
