@@ -2,7 +2,9 @@
 
 mod_wsgi must be built against a Python that www-data can read: a venv from
 Debian's /usr/bin/python3.11, built once and cached under /opt, keyed by setup.cfg
-and the tree it installs (rebuilt when either changes).
+and the tree it installs (rebuilt when either changes). The tree itself is copied
+under /opt for each run, because a checkout may live where www-data cannot read
+(root's 0700 home).
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from tests.hosts.conftest import ProtoSite, free_port, write_config
 from tests.hosts.scenario import exercise
 
 SYSTEM_PYTHON = Path("/usr/bin/python3.11")
-MOD_WSGI_SCRIPT = PROJECT_ROOT / "conf" / "mod_wsgi-express.sh"
+TREE_KEY = hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:12]
+READABLE_TREE = Path("/opt") / f"proto-modwsgi-tree-{TREE_KEY}"
+MOD_WSGI_SCRIPT = READABLE_TREE / "conf" / "mod_wsgi-express.sh"
 
 
 def missing(what: str) -> None:
@@ -35,8 +39,17 @@ def missing(what: str) -> None:
 
 def venv_dir() -> Path:
     """Return where the venv for this setup.cfg and this tree lives."""
-    key = hashlib.sha256((PROJECT_ROOT / "setup.cfg").read_bytes() + str(PROJECT_ROOT).encode()).hexdigest()[:12]
+    key = hashlib.sha256((PROJECT_ROOT / "setup.cfg").read_bytes() + str(READABLE_TREE).encode()).hexdigest()[:12]
     return Path("/opt") / f"proto-modwsgi-venv-{key}"
+
+
+def copy_readable_tree() -> Path:
+    """Copy this checkout (code, templates, static, conf) where Apache's www-data workers can read it."""
+    shutil.rmtree(READABLE_TREE, ignore_errors=True)
+    shutil.copytree(PROJECT_ROOT, READABLE_TREE, ignore=shutil.ignore_patterns(
+        ".git", "var", "test-artifacts", "__pycache__", "*.egg-info", ".hypothesis", ".pytest_cache"))
+    subprocess.run(["chmod", "-R", "a+rX", str(READABLE_TREE)], check=True, timeout=60)
+    return READABLE_TREE
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +59,7 @@ def mod_wsgi_venv() -> Path:
     require_program("apache2")
     if not SYSTEM_PYTHON.exists():
         missing(f"{SYSTEM_PYTHON} is not installed")
+    tree = copy_readable_tree()
     venv = venv_dir()
     if (venv / "bin" / "mod_wsgi-express").exists() and (venv / ".complete").exists():
         return venv
@@ -54,7 +68,7 @@ def mod_wsgi_venv() -> Path:
         [str(SYSTEM_PYTHON), "-m", "venv", str(venv)],
         # --no-cache-dir: root's pip cache is under /root, which www-data cannot read.
         [str(venv / "bin" / "pip"), "install", "-q", "--no-cache-dir", "mod_wsgi"],
-        [str(venv / "bin" / "pip"), "install", "-q", "--no-cache-dir", "-e", f"{PROJECT_ROOT}[postgres]"],
+        [str(venv / "bin" / "pip"), "install", "-q", "--no-cache-dir", "-e", f"{tree}[postgres]"],
     ]
     for step in steps:
         result = subprocess.run(step, capture_output=True, text=True, timeout=600)
