@@ -27,9 +27,10 @@ import cherrypy
 from cherrypy._cptools import Tool
 from cryptography import x509
 
-from proto import accounts, audit, certificate_logins
+from proto import accounts, certificate_logins
 from proto.certificates import CertificateError, decode_forwarded_certificate, fingerprint, load_certificate
 from proto.proxies import is_trusted
+from proto.tools.audit import record
 from proto.tools.errors import is_api_request
 from proto.tools.proxies import peer_address
 from proto.tools.sessions import current_session, has_stored_session, start_session
@@ -60,12 +61,6 @@ def _session_account() -> accounts.Account | None:
     return account
 
 
-def _audit(action: str, outcome: str, detail: str, account: accounts.Account | None = None) -> None:
-    request = cherrypy.serving.request
-    audit.record(request.app.services.db, action, outcome, username=account.username if account else None,
-                 account_id=account.id if account else None, address=request.remote.ip or "", detail=detail)
-
-
 def _forwarded_certificate() -> x509.Certificate | None:
     """Return the certificate a trusted front server forwarded in headers, if it verified one."""
     request = cherrypy.serving.request
@@ -79,7 +74,7 @@ def _forwarded_certificate() -> x509.Certificate | None:
         if request.app.services.recent_uses.due(f"ignored {peer}"):
             cherrypy.log(f"ignored X-SSL-Client-* headers from {peer}, which is not in trusted_proxies",
                          "PROTO", severity=logging.WARNING)
-            _audit("certificate-header-ignored", "refused",
+            record("certificate-header-ignored", "refused",
                    f"X-SSL-Client-Cert/-Verify from {peer}, which is not in trusted_proxies")
         return None
     if verify != "SUCCESS" or not sent:
@@ -110,19 +105,19 @@ def certificate_login(cert: x509.Certificate) -> None:
     if account is None:
         if declared_access() not in ("user", "admin"):
             return  # public pages stay reachable, anonymously
-        _audit("certificate-login", "failure", f"{reason} certificate {digest}")
+        record("certificate-login", "failure", f"{reason} certificate {digest}")
         raise cherrypy.HTTPError(403, certificate_logins.refusal_message(reason, digest))
     request.account, request.auth_method = account, "certificate"
     session = current_session()
     if is_api_request() or session is None:
         # Programs need no session; one audit line a minute per certificate, not one per call.
         if services.recent_uses.due(f"certificate {digest}"):
-            _audit("certificate-login", "success", f"api, certificate {digest}", account)
+            record("certificate-login", "success", f"api, certificate {digest}", account=account)
     elif not (has_stored_session() and session.peek("account_id") == account.id):
         # A browser's first page: a session of its own, so the id is regenerated once, not per request.
         start_session(account.id, "certificate")
         certificate_logins.note_login(services.db, account)
-        _audit("certificate-login", "success", f"browser session, certificate {digest}", account)
+        record("certificate-login", "success", f"browser session, certificate {digest}", account=account)
 
 
 def identify() -> None:
