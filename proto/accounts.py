@@ -34,11 +34,15 @@ class Account:
     disabled: bool
     created_at: dt.datetime
     last_login_at: dt.datetime | None
+    document_count: int = 0
 
     @classmethod
-    def from_row(cls, row: Row) -> Account:
-        """Build an Account from an ``accounts`` row."""
-        return cls(row.id, row.username, row.is_admin, row.disabled, row.created_at, row.last_login_at)
+    def from_row(cls, row: Row, prefix: str = "") -> Account:
+        """Build an Account from an ``accounts`` row, or from its columns labelled ``prefix + name``."""
+        return cls(*(getattr(row, prefix + field.name) for field in ACCOUNT_FIELDS))
+
+
+ACCOUNT_FIELDS = dataclasses.fields(Account)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,11 +1,5 @@
-## Small formatting helpers shared by pages: <%namespace name="fmt" file="/format.mako"/>
-<%def name="when(moment)">${moment.strftime('%Y-%m-%d %H:%M UTC') if moment else '—'}</%def>
-<%def name="size(count)"><%
-    units = ['bytes', 'KiB', 'MiB', 'GiB']
-    value, unit = float(count), 0
-    while value >= 1024 and unit < len(units) - 1:
-        value, unit = value / 1024, unit + 1
-%>${f"{count} bytes" if unit == 0 else f"{value:.1f} {units[unit]}"}</%def>
+## Markup shared by pages: <%namespace name="fmt" file="/format.mako"/>. Values are
+## formatted by size() and when() from proto/tools/templates.py, which every page has.
 <%def name="pager(page, pages, base)">
 % if pages > 1:
 <nav class="pager" aria-label="Pages">

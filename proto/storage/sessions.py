@@ -23,13 +23,22 @@ from typing import Any, ClassVar
 
 import cherrypy
 from cherrypy.lib.sessions import Session
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
-from proto.storage.database import Database
-from proto.storage.tables import sessions, utcnow
+from proto.storage.database import Database, FastRead
+from proto.storage.tables import accounts, sessions, utcnow
 
 EXPIRY_REFRESH = dt.timedelta(minutes=1)
 BODILESS_METHODS = ("GET", "HEAD")
+ACCOUNT_PREFIX = "account_"
+# The session's account comes with its row, so identifying the caller costs no second
+# query. Its columns are labelled account_<name>; its id is the session's account_id.
+SESSION_ROW = FastRead(
+    select(sessions, *(column.label(ACCOUNT_PREFIX + column.name) for column in accounts.c
+                       if column.name not in ("id", "password_hash")))
+    .outerjoin(accounts, accounts.c.id == sessions.c.account_id)
+    .where(sessions.c.id_hash == bindparam("id_hash"))
+)
 
 
 def hash_session_id(session_id: str) -> str:
@@ -77,8 +86,7 @@ class SqlSession(Session):
         return utcnow()
 
     def _fetch(self) -> Any:
-        with self.db.read() as connection:
-            return connection.execute(select(sessions).where(sessions.c.id_hash == self.id_hash)).first()
+        return SESSION_ROW.first(self.db, id_hash=self.id_hash)
 
     def _exists(self) -> bool:
         if self._is_new:
@@ -173,6 +181,12 @@ class SqlSession(Session):
         if self._row is None:
             return None
         return json.loads(self._row.data).get(key)
+
+    def peek_account(self) -> Any:
+        """Return the stored row with its account's columns (``account_<name>``), None without an account."""
+        if self._row is None or self._row.account_id is None or self._row.account_username is None:
+            return None
+        return self._row
 
     def _maybe_clean_up(self) -> None:
         now = time.monotonic()

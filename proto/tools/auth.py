@@ -30,6 +30,7 @@ from cryptography import x509
 from proto import accounts, certificate_logins
 from proto.certificates import CertificateError, decode_forwarded_certificate, fingerprint, load_certificate
 from proto.proxies import is_trusted
+from proto.storage.sessions import ACCOUNT_PREFIX
 from proto.tools.audit import record
 from proto.tools.errors import is_api_request
 from proto.tools.proxies import peer_address
@@ -51,14 +52,13 @@ def _bearer_token() -> str | None:
 def _session_account() -> accounts.Account | None:
     if not has_stored_session():
         return None
-    # Peek: the session is loaded (and locked) only once the handler runs.
-    account_id = current_session().peek("account_id")
-    if account_id is None:
+    # Peek: the session is loaded (and locked) only once the handler runs. Its row
+    # was read with its account's columns, as they are now: no second query.
+    row = current_session().peek_account()
+    if row is None:
         return None
-    account = accounts.get_account(cherrypy.serving.request.app.services.db, account_id)
-    if account is None or account.disabled:
-        return None
-    return account
+    account = accounts.Account.from_row(row, prefix=ACCOUNT_PREFIX)
+    return None if account.disabled else account
 
 
 def _forwarded_certificate() -> x509.Certificate | None:

@@ -7,6 +7,7 @@ error, not an empty string.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,22 @@ class Templates:
         return self.lookup.get_template(name).render_unicode(**context).encode("utf-8")
 
 
+SIZE_UNITS = ("bytes", "KiB", "MiB", "GiB")
+
+
+def size(count: int) -> str:
+    """Return a byte count as people read it: ``512 bytes``, ``1.5 KiB``, ``3.0 MiB``."""
+    value, unit = float(count), 0
+    while value >= 1024 and unit < len(SIZE_UNITS) - 1:
+        value, unit = value / 1024, unit + 1
+    return f"{count} bytes" if unit == 0 else f"{value:.1f} {SIZE_UNITS[unit]}"
+
+
+def when(moment: dt.datetime | None) -> str:
+    """Return a moment in UTC to the minute, or a dash for never."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+
+
 def url(path: str) -> str:
     """Return an absolute path for ``path`` under the application's mount point."""
     return cherrypy.serving.request.script_name + path
@@ -46,6 +63,9 @@ def page_context() -> dict[str, Any]:
     request = cherrypy.serving.request
     return {
         "url": url,
+        # Plain functions, not Mako defs: a list calls them on every row.
+        "size": size,
+        "when": when,
         "request_path": request.path_info,
         "version": proto.__version__,
         "account": getattr(request, "account", None),

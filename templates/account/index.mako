@@ -1,8 +1,7 @@
 <%inherit file="/base.mako"/>
 <%def name="title()">Your account</%def>
-<%namespace name="fmt" file="/format.mako"/>
 <h1>${profile.username}</h1>
-<p class="lead">${'Admin' if profile.is_admin else 'User'} since ${fmt.when(profile.created_at)};
+<p class="lead">${'Admin' if profile.is_admin else 'User'} since ${when(profile.created_at)};
   signed in by ${auth_method}.</p>
 % if context.get('error'):
 <p class="form-error" role="alert">${context.get('error')}</p>
@@ -19,11 +18,11 @@
         <td>${cert.subject}</td>
         <td>${cert.issuer}</td>
         <td><code>${cert.serial}</code></td>
-        <td>${fmt.when(cert.not_after)}</td>
+        <td>${when(cert.not_after)}</td>
         <td><code class="fingerprint">${cert.display_fingerprint}</code></td>
         <td>
         % if cert.revoked_at:
-          revoked ${fmt.when(cert.revoked_at)}
+          revoked ${when(cert.revoked_at)}
         % elif cert.is_expired():
           expired
         % else:
@@ -55,11 +54,11 @@
     % for token in tokens:
       <tr>
         <td>${token.name}</td>
-        <td>${fmt.when(token.created_at)}</td>
-        <td>${fmt.when(token.last_used_at)}</td>
+        <td>${when(token.created_at)}</td>
+        <td>${when(token.last_used_at)}</td>
         <td>
         % if token.revoked_at:
-          revoked ${fmt.when(token.revoked_at)}
+          revoked ${when(token.revoked_at)}
         % else:
           <form method="post" action="${url('/account/tokens')}" class="inline">
             <input type="hidden" name="csrf_token" value="${csrf_token()}">

@@ -1,12 +1,11 @@
 <%page args="rows"/>
-<%namespace name="fmt" file="/format.mako"/>
 % if rows:
 <table class="table">
   <thead><tr><th scope="col">When</th><th scope="col">Account</th><th scope="col">Address</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">Detail</th></tr></thead>
   <tbody>
   % for row in rows:
     <tr>
-      <td>${fmt.when(row.at)}</td>
+      <td>${when(row.at)}</td>
       <td>${row.username or '—'}</td>
       <td>${row.address or '—'}</td>
       <td>${row.action}</td>

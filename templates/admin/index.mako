@@ -1,13 +1,12 @@
 <%inherit file="/base.mako"/>
 <%def name="title()">Admin</%def>
-<%namespace name="fmt" file="/format.mako"/>
 <h1>Admin</h1>
 <ul class="stats">
   <li><strong>${len(users)}</strong> accounts</li>
   <li><strong>${sum(1 for user in users if user.is_admin)}</strong> admins</li>
   <li><strong>${sum(1 for user in users if user.disabled)}</strong> disabled</li>
   <li><strong>${documents[0]}</strong> documents</li>
-  <li><strong>${fmt.size(documents[1])}</strong> stored</li>
+  <li><strong>${size(documents[1])}</strong> stored</li>
   <li><strong>${audit_total}</strong> audit entries</li>
 </ul>
 <p><a class="button" href="${url('/admin/users/')}">Manage accounts</a>

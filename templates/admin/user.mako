@@ -1,6 +1,5 @@
 <%inherit file="/base.mako"/>
 <%def name="title()">${user.username}</%def>
-<%namespace name="fmt" file="/format.mako"/>
 <%def name="action_button(action, label, css='')">
   <form method="post" action="${url('/admin/users/' + user.username + '/')}" class="inline">
     <input type="hidden" name="csrf_token" value="${csrf_token()}">
@@ -16,8 +15,8 @@
 <dl class="facts">
   <dt>Role</dt><dd>${'admin' if user.is_admin else 'user'}</dd>
   <dt>State</dt><dd>${'disabled' if user.disabled else 'active'}</dd>
-  <dt>Created</dt><dd>${fmt.when(user.created_at)}</dd>
-  <dt>Last login</dt><dd>${fmt.when(user.last_login_at)}</dd>
+  <dt>Created</dt><dd>${when(user.created_at)}</dd>
+  <dt>Last login</dt><dd>${when(user.last_login_at)}</dd>
 </dl>
 <p class="actions">
 % if user.disabled:
@@ -52,11 +51,11 @@
         <td>${cert.subject}</td>
         <td>${cert.issuer}</td>
         <td><code>${cert.serial}</code></td>
-        <td>${fmt.when(cert.not_after)}</td>
+        <td>${when(cert.not_after)}</td>
         <td><code class="fingerprint">${cert.display_fingerprint}</code></td>
         <td>
         % if cert.revoked_at:
-          revoked ${fmt.when(cert.revoked_at)}
+          revoked ${when(cert.revoked_at)}
         % else:
           ${'expired' if cert.is_expired() else 'active'}
           <form method="post" action="${url('/admin/users/' + user.username + '/')}" class="inline">

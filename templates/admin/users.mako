@@ -1,6 +1,5 @@
 <%inherit file="/base.mako"/>
 <%def name="title()">Accounts</%def>
-<%namespace name="fmt" file="/format.mako"/>
 <h1>Accounts</h1>
 <table class="table">
   <thead><tr><th scope="col">Username</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Last login</th></tr></thead>
@@ -10,7 +9,7 @@
       <td><a href="${url('/admin/users/' + user.username + '/')}">${user.username}</a></td>
       <td>${'admin' if user.is_admin else 'user'}</td>
       <td>${'disabled' if user.disabled else 'active'}</td>
-      <td>${fmt.when(user.last_login_at)}</td>
+      <td>${when(user.last_login_at)}</td>
     </tr>
   % endfor
   </tbody>

@@ -29,8 +29,8 @@
     <tr>
       <td><a href="${url('/documents/' + document.id + '/')}">${document.name}</a></td>
       <td><code>${document.root}</code></td>
-      <td>${fmt.size(document.size)}</td>
-      <td>${fmt.when(document.created_at)}</td>
+      <td>${size(document.size)}</td>
+      <td>${when(document.created_at)}</td>
       % if account.is_admin:
       <td>${document.owner}</td>
       % endif

@@ -1,7 +1,6 @@
 <%inherit file="/base.mako"/>
 <%def name="title()">Upload a document</%def>
 <%def name="scripts()"><script src="${url('/static/js/upload.js')}" defer></script></%def>
-<%namespace name="fmt" file="/format.mako"/>
 <section class="card narrow">
   <h1>Upload a document</h1>
   ## upload.js writes the server's refusal here too, so the message has one place with or without script.
@@ -11,7 +10,7 @@
   % endif
   </div>
   <form method="post" action="${url('/documents/upload')}" enctype="multipart/form-data" class="form upload-form"
-        data-limit="${limit}" data-limit-text="${fmt.size(limit)}">
+        data-limit="${limit}" data-limit-text="${size(limit)}">
     ## The token first: a document over the limit stops the reading, and the token must be read by then.
     <input type="hidden" name="csrf_token" value="${csrf_token()}">
     <label for="document">XML document</label>
@@ -26,5 +25,5 @@
     </div>
     <button type="submit">Upload</button>
   </form>
-  <p class="hint" id="upload-hint">Any well-formed XML without a DOCTYPE, up to ${fmt.size(limit)}.</p>
+  <p class="hint" id="upload-hint">Any well-formed XML without a DOCTYPE, up to ${size(limit)}.</p>
 </section>

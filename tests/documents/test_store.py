@@ -7,9 +7,11 @@ import re
 
 import pytest
 
+from proto.accounts import list_accounts
 from proto.documents.intake import ingest_stream
 from proto.documents.preview import make_preview
 from proto.documents.store import DocumentStore, clean_name
+from proto.storage.tables import documents
 from tests.web.documents_helpers import stored
 
 
@@ -66,12 +68,33 @@ def test_list_is_newest_first_and_searches_names_and_roots(store, make_account):
     for number in range(30):
         store.add(alice, f"doc-{number:02}.xml", "application/xml", receive(store, f"<n{number}/>".encode()))
     page, total = store.list(alice)
-    assert total == 30 and len(page) == 25
-    assert page[0].name == "doc-29.xml" and page[-1].name == "doc-05.xml"
-    assert [d.name for d in store.list(alice, 2)[0]] == [f"doc-{n:02}.xml" for n in range(4, -1, -1)]
+    assert total == 30 and len(page) == 20
+    assert page[0].name == "doc-29.xml" and page[-1].name == "doc-10.xml"
+    assert [d.name for d in store.list(alice, 2)[0]] == [f"doc-{n:02}.xml" for n in range(9, -1, -1)]
     assert [d.name for d in store.list(alice, q="DOC-1")[0]][:2] == ["doc-19.xml", "doc-18.xml"]
     assert [d.root for d in store.list(alice, q="n2")[0]][-1] == "n2"
     assert store.list(alice, q="_")[1] == 0
+
+
+def test_totals_follow_every_insert_and_delete_whoever_makes_them(store, make_account, app):
+    alice, bob, root = make_account("alice"), make_account("bob"), make_account("root", admin=True)
+    added = [store.add(alice, f"a{n}.xml", "application/xml", receive(store, b"<a/>")) for n in range(3)]
+    store.add(bob, "b.xml", "application/xml", receive(store, b"<b/>"))
+    assert (store.list(alice)[1], store.list(bob)[1], store.list(root)[1]) == (3, 1, 4)
+    store.delete(added[0].id, alice)
+    # A row written past the store (a script, a bulk import) is counted by the database itself.
+    with app.services.db.write() as connection:
+        connection.execute(documents.insert().values(
+            {**{column: getattr(added[1], column) for column in ("name", "content_type", "size", "sha256",
+                                                                 "root", "elements", "encoding", "created_at")},
+             "id": "f" * 32, "account_id": bob.id}))
+    assert (store.list(alice)[1], store.list(bob)[1], store.list(root)[1]) == (2, 2, 4)
+    assert [account.document_count for account in list_accounts(app.services.db)] == [2, 2, 0]
+    assert store.list(alice, q="a1") == ([added[1]], 1)
+    # A page past the end has no row to carry the total: it is counted instead.
+    assert store.list(alice, 5) == ([], 2)
+    assert store.list(root, 3, q="xml") == ([], 4)
+    assert store.list(root, q="nothing like it") == ([], 0)
 
 
 def test_shared_bytes_keep_their_file_until_the_last_row_goes(store, make_account, app):

@@ -1,10 +1,13 @@
-"""The database layer: SQLite write transactions queue instead of failing under concurrency."""
+"""The database layer: SQLite writers queue instead of failing; fast reads match SQLAlchemy's."""
 
 import threading
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.exc import DBAPIError
 
-from proto.storage.database import Database, create_database_engine
+from proto.storage.database import Database, FastRead, create_database_engine
+from proto.storage.tables import accounts
 
 
 def test_concurrent_read_then_write_transactions_all_succeed_on_sqlite(tmp_path):
@@ -48,3 +51,27 @@ def test_the_quick_head_revision_agrees_with_alembic():
 
     from proto.storage import schema
     assert schema.head_revision() == ScriptDirectory.from_config(schema._config()).get_current_head()
+
+
+def test_a_fast_read_gives_what_sqlalchemy_gives_and_its_errors(app, make_account):
+    db = app.services.db
+    make_account("alice")
+    make_account("root", admin=True)
+    by_name = select(accounts).where(accounts.c.username_key == bindparam("key"))
+    with db.read() as connection:
+        expected = connection.execute(by_name, {"key": "root"}).one()
+    row = FastRead(by_name).first(db, key="root")
+    assert tuple(row) == tuple(expected) and row.is_admin is True and row.created_at.tzinfo is not None
+    assert FastRead(by_name).first(db, key="nobody") is None
+    # A literal in the statement (the 0 of coalesce) is bound like the caller's values.
+    total = FastRead(select(func.coalesce(func.sum(accounts.c.document_count), 0).label("n")))
+    assert total.all(db) == [(0,)]
+
+    missing = FastRead(select(text("x")).select_from(text("no_such_table")))
+    with pytest.raises(DBAPIError, match="no_such_table"):
+        missing.all(db)
+    # The connection went back to the pool as it was: writes are still transactions.
+    with pytest.raises(RuntimeError), db.write() as connection:
+        connection.execute(accounts.update().values(disabled=True))
+        raise RuntimeError("roll back")
+    assert FastRead(by_name).first(db, key="alice").disabled is False
