@@ -1,6 +1,6 @@
 """Mako templates: one lookup per application, built from the settings.
 
-Templates escape every expression (``default_filters=['h']``; Mako does not by
+Templates escape every expression (``default_filters``; Mako does not by
 default) and refuse undefined names (``strict_undefined``), so a typo is an
 error, not an empty string.
 """
@@ -24,7 +24,8 @@ class Templates:
     def __init__(self, directory: Path, *, reload: bool = False) -> None:
         self.lookup = TemplateLookup(
             directories=[str(directory)],
-            default_filters=["h"],
+            default_filters=["escape"],
+            imports=["from proto.tools.templates import escape"],
             strict_undefined=True,
             input_encoding="utf-8",
             # Checking each file's mtime on every render is for development only.
@@ -40,6 +41,15 @@ class Templates:
 SIZE_UNITS = ("bytes", "KiB", "MiB", "GiB")
 
 
+def escape(value: Any) -> str:
+    """Escape a value for HTML text and attribute values: every ``${...}`` of every template."""
+    # The entities markupsafe (Mako's "h") writes, without building a Markup object for
+    # each of the hundred values a list page shows.
+    text = value if isinstance(value, str) else str(value)
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("'", "&#39;"))
+
+
 def size(count: int) -> str:
     """Return a byte count as people read it: ``512 bytes``, ``1.5 KiB``, ``3.0 MiB``."""
     value, unit = float(count), 0
@@ -50,7 +60,8 @@ def size(count: int) -> str:
 
 def when(moment: dt.datetime | None) -> str:
     """Return a moment in UTC to the minute, or a dash for never."""
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+    # isoformat, not strftime: a list formats twenty of these, and it is several times faster.
+    return moment.isoformat(" ", "minutes")[:16] + " UTC" if moment else "—"
 
 
 def url(path: str) -> str:

@@ -1,5 +1,7 @@
 """The root pages: landing page, /status, error pages and the security headers on every answer."""
 
+import dataclasses
+
 import cherrypy
 import pytest
 from webtest import TestApp
@@ -116,3 +118,21 @@ def test_a_body_over_the_limit_is_413(client, settings):
     oversized = b"x=" + b"y" * (settings.document_max_bytes + 128 * 1024)
     answer = client.post("/account/login", oversized, content_type="application/x-www-form-urlencoded", status=413)
     assert "<title>413 Request Entity Too Large · Proto</title>" in answer.text
+
+
+def test_a_configured_access_log_gets_a_line_per_request_and_none_is_formatted_without_one(
+        settings, app_factory, tmp_path, monkeypatch):
+    access_file = tmp_path / "access.log"
+    logged = app_factory(dataclasses.replace(settings, server={**settings.server, "log.access_file": str(access_file)}))
+    prepare(logged)
+    TestApp(logged).get("/status", status=200)
+    assert '"GET /status HTTP/1.0" 200' in access_file.read_text()
+
+    quiet = app_factory(settings)
+    prepare(quiet)
+    # As in production without an access log: no handler up the chain (pytest's own stays out).
+    monkeypatch.setattr(quiet.log.access_log, "propagate", False)
+    formatted = []
+    monkeypatch.setattr(quiet.log, "time", lambda: formatted.append("a line") or "")
+    TestApp(quiet).get("/status", status=200)
+    assert formatted == []
