@@ -29,3 +29,12 @@ def test_quick_benchmark_prints_a_row_per_scenario():
     assert scenarios[0] == "scenario"
     assert [name.split(" ", 1)[0] for name in scenarios[1:]] == ["1.", "2.", "3.", "4.", "5.", "5b.", "6.", "7."]
     assert "requests failed" not in result.stdout
+
+
+def test_the_in_process_profile_logs_in_and_times_each_page():
+    result = subprocess.run([sys.executable, "-m", "bench.profile", "--documents", "30", "--requests", "10",
+                             "--profile"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    names = [line.split("  ")[0] for line in result.stdout.splitlines() if line.endswith("x hello")]
+    assert names == ["CherryPy hello", "Proto /status", "Proto /documents/"]
+    assert "Ordered by: internal time" in result.stdout
