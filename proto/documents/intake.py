@@ -199,7 +199,9 @@ class DocumentIntake:
 
     def _make_parser(self) -> expat.XMLParserType:
         """Return an expat parser that counts elements and refuses DTDs and deep nesting."""
-        parser = expat.ParserCreate(namespace_separator=_NS_SEPARATOR)
+        # No intern dict: names are dropped at once (only the root's is kept),
+        # so looking each one up in a dict is work for nothing.
+        parser = expat.ParserCreate(namespace_separator=_NS_SEPARATOR, intern=None)
         parser.buffer_text = True
         # pyexpat builds the attributes for every element; a list is cheaper
         # than a dict, and without a DTD every attribute is a specified one.
