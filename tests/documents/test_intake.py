@@ -21,11 +21,13 @@ from hypothesis import strategies as st
 from proto.documents import intake as intake_module
 from proto.documents.intake import (
     BLOCK_SIZE,
+    WRITEBACK_SIZE,
     DocumentIntake,
     IntakeError,
     IntakeResult,
     ingest_stream,
 )
+from proto.storage import files as files_module
 from proto.storage.files import StorageFullError, StorageUnavailableError
 
 MiB = 1024 * 1024
@@ -351,6 +353,44 @@ def test_memory_stays_flat_for_a_large_document(spool_dir: Path) -> None:
         tracemalloc.stop()
     assert result.size > 30 * MiB
     assert peak < 2 * MiB
+
+
+def large_document(size: int) -> bytes:
+    """Return a well-formed document of about size bytes, many writeback ranges long."""
+    section = b"<section><heading>Heading</heading><para>" + b"Some text. " * 40 + b"</para></section>\n"
+    return b"<document>" + section * (size // len(section)) + b"</document>"
+
+
+def test_a_document_spooled_across_writebacks_is_kept_byte_for_byte(spool_dir: Path) -> None:
+    body = large_document(3 * WRITEBACK_SIZE + 12345)
+    result = take(body, spool_dir, chunk_size=BLOCK_SIZE, max_bytes=64 * MiB)
+    assert result.spool_path.read_bytes() == body
+    assert result.sha256 == hashlib.sha256(body).hexdigest()
+    result.spool_path.unlink()
+
+
+def test_a_refusal_after_writeback_began_leaves_nothing(spool_dir: Path) -> None:
+    body = large_document(2 * WRITEBACK_SIZE) + b"<trailing/>"
+    with pytest.raises(IntakeError) as caught:
+        take(body, spool_dir, chunk_size=BLOCK_SIZE, max_bytes=64 * MiB)
+    assert caught.value.kind == "not-well-formed"
+    assert spooled(spool_dir) == []
+
+
+def test_a_refused_writeback_hint_still_stores_the_document(spool_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hints: list[int] = []
+
+    def refused(fd: int, offset: int, length: int, advice: int) -> None:
+        hints.append(length)
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+    monkeypatch.setattr(files_module.os, "posix_fadvise", refused, raising=False)
+    body = large_document(2 * WRITEBACK_SIZE)
+    result = take(body, spool_dir, chunk_size=BLOCK_SIZE, max_bytes=64 * MiB)
+    monkeypatch.undo()
+    assert hints, "the document was too small to ask for a writeback"
+    assert result.spool_path.read_bytes() == body
+    result.spool_path.unlink()
 
 
 def test_context_manager_discards_on_error(spool_dir: Path) -> None:
