@@ -70,6 +70,11 @@ def current_revision(db: Database) -> str | None:
 
 def upgrade(db: Database) -> tuple[str | None, str]:
     """Bring the schema to the head revision; return (before, after)."""
+    head = head_revision()
+    current = current_revision(db)
+    if current == head:
+        # Every start but the first: Alembic would take a tenth of a second to import and find nothing to do.
+        return current, head
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
