@@ -15,6 +15,14 @@ certificates). Ctrl-C or SIGTERM stops it cleanly.
 
 from __future__ import annotations
 
+import gc
+
+if __name__ == "__main__":
+    # The start allocates a hundred thousand objects that live as long as the process
+    # (modules, classes, the app): collecting them as they come costs a tenth of the start.
+    # main() freezes them once the app is ready and turns the collector back on.
+    gc.disable()
+
 import argparse
 import logging
 import os
@@ -158,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, StartupError, DatabaseConfigError, CertificateError) as error:
         print(f"proto: {error}", file=sys.stderr)
         return 2
+    # What exists now lives until the end: later collections need not walk it again.
+    gc.freeze()
+    gc.enable()
     if args.fastcgi is not None or args.scgi:
         return serve_gateway(app, settings, args)
     config = {**server_config(settings, args), **tls}
