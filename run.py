@@ -33,12 +33,11 @@ from pathlib import Path
 import cherrypy
 
 from proto.app import make_app
-from proto.certificates import CA_CERT_FILE, SERVER_CERT_FILE, SERVER_KEY_FILE, CertificateError, \
-    build_server_ssl_context
 from proto.selfcheck import production_warnings
 from proto.settings import ConfigError, Settings, load_settings
 from proto.startup import StartupError, first_run_path, prepare
 from proto.storage.database import DatabaseConfigError
+from proto.tls import CA_CERT_FILE, SERVER_CERT_FILE, SERVER_KEY_FILE, CertificateError, build_server_ssl_context
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

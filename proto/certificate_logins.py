@@ -13,16 +13,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
+from typing import TYPE_CHECKING
 
-from cryptography import x509
 from sqlalchemy import select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from proto.accounts import Account, AccountError
-from proto.certificates import CertificateError, describe, format_fingerprint, load_certificate, parse_fingerprint
 from proto.storage.database import Database
 from proto.storage.tables import accounts, certificates, utcnow
+from proto.tls import CertificateError, format_fingerprint, parse_fingerprint
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 # Why account_for_certificate found no account: for the audit log and the 403 message.
 UNBOUND, REVOKED, EXPIRED, DISABLED = "unbound", "revoked", "expired", "disabled"
@@ -69,6 +72,9 @@ def read_certificate(data: bytes | str) -> x509.Certificate:
     """Parse a pasted or uploaded PEM (or DER) certificate, or raise CertificateBindError."""
     if len(data) > MAX_PEM_BYTES:
         raise CertificateBindError("That is too large to be one certificate.")
+    # proto.certificates imports cryptography, a cost paid by the first certificate, not by every start.
+    from proto.certificates import load_certificate
+
     try:
         return load_certificate(data)
     except CertificateError:
@@ -77,6 +83,8 @@ def read_certificate(data: bytes | str) -> x509.Certificate:
 
 def bind_certificate(db: Database, account: Account, cert: x509.Certificate) -> BoundCertificate:
     """Bind a current certificate to an account; refuse an expired or already bound one."""
+    from proto.certificates import describe  # imports cryptography: see read_certificate
+
     info = describe(cert)
     now = utcnow()
     if not info.is_current(now):
@@ -129,7 +137,9 @@ def revoke_certificate(db: Database, certificate_id: int, *, account: Account | 
 
 def account_for_certificate(db: Database, cert: x509.Certificate) -> tuple[Account | None, str]:
     """Return the account a verified certificate logs in, or None and why not."""
-    digest = describe(cert).fingerprint
+    from proto.certificates import fingerprint  # imports cryptography: see read_certificate
+
+    digest = fingerprint(cert)
     query = (select(accounts, certificates.c.revoked_at.label("cert_revoked_at"),
                     certificates.c.not_before.label("cert_not_before"),
                     certificates.c.not_after.label("cert_not_after"))

@@ -1,5 +1,8 @@
 """Client and server certificates: a development PKI, parsing, fingerprints, TLS.
 
+What needs no cryptography (the TLS context, the make-certs file names,
+fingerprints as text) is in ``proto.tls`` and re-exported here.
+
 Turned on by the ``[proto]`` config keys ``client_ca`` and ``client_verify``
 (``"none"``, ``"optional"``, ``"required"``) next to ``server.ssl_certificate``
 and ``server.ssl_private_key`` in ``[global]``; ``python -m proto make-certs DIR
@@ -22,7 +25,6 @@ import ipaddress
 import os
 import re
 import secrets
-import ssl
 import tempfile
 import urllib.parse
 from collections.abc import Sequence
@@ -39,6 +41,19 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 )
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+# Re-exported: the part that needs no cryptography lives in proto.tls.
+from proto.tls import (
+    CA_CERT_FILE,
+    CA_KEY_FILE,
+    CLIENT_VERIFY_MODES,
+    SERVER_CERT_FILE,
+    SERVER_KEY_FILE,
+    CertificateError,
+    build_server_ssl_context,
+    format_fingerprint,
+    parse_fingerprint,
+)
 
 __all__ = [
     "CLIENT_VERIFY_MODES",
@@ -57,18 +72,6 @@ __all__ = [
     "parse_fingerprint",
 ]
 
-CLIENT_VERIFY_MODES: dict[str, ssl.VerifyMode] = {
-    "none": ssl.CERT_NONE,
-    "optional": ssl.CERT_OPTIONAL,
-    "required": ssl.CERT_REQUIRED,
-}
-
-# File names are part of the make-certs contract (docs and conf examples use them).
-CA_CERT_FILE = "ca.pem"
-CA_KEY_FILE = "ca-key.pem"
-SERVER_CERT_FILE = "server.pem"
-SERVER_KEY_FILE = "server-key.pem"
-
 # A client name becomes a file name and a CN: keep it to characters that are safe
 # in both, and keep "ca"/"server" out so a client can never clobber those files.
 _CLIENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
@@ -85,8 +88,6 @@ _PEM_CERTIFICATE = re.compile(
     r"-----BEGIN CERTIFICATE-----(?P<body>.*?)-----END CERTIFICATE-----", re.DOTALL
 )
 _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
-_HEX_FINGERPRINT = re.compile(r"[0-9a-f]{64}")
-_FINGERPRINT_LABEL = re.compile(r"^\s*sha-?256(?:\s+fingerprint)?\s*=", re.IGNORECASE)
 # Key types a reused CA may have (a CA made elsewhere need not be P-256).
 _ISSUER_KEY_TYPES = (
     ec.EllipticCurvePrivateKey,
@@ -95,10 +96,6 @@ _ISSUER_KEY_TYPES = (
     ed448.Ed448PrivateKey,
     dsa.DSAPrivateKey,
 )
-
-
-class CertificateError(ValueError):
-    """A certificate, key or PKI file that cannot be used."""
 
 
 # --------------------------------------------------------------------------
@@ -127,23 +124,6 @@ def load_certificate(data: bytes | str) -> x509.Certificate:
 def fingerprint(cert: x509.Certificate) -> str:
     """Return the SHA-256 fingerprint of the DER bytes as lowercase hex."""
     return cert.fingerprint(hashes.SHA256()).hex()
-
-
-def format_fingerprint(value: str | x509.Certificate) -> str:
-    """Return a fingerprint for display: uppercase hex pairs joined by colons."""
-    digest = fingerprint(value) if isinstance(value, x509.Certificate) else value
-    digest = parse_fingerprint(digest)
-    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2)).upper()
-
-
-def parse_fingerprint(text: str) -> str:
-    """Normalize a pasted SHA-256 fingerprint (any case, colons, spaces) to lowercase hex."""
-    # openssl prints "SHA256 Fingerprint=AB:CD:..."; people paste it whole.
-    text = _FINGERPRINT_LABEL.sub("", text, count=1)
-    digest = re.sub(r"[\s:]", "", text).lower()
-    if not _HEX_FINGERPRINT.fullmatch(digest):
-        raise CertificateError("not a SHA-256 fingerprint (64 hex digits expected)")
-    return digest
 
 
 @dataclass(frozen=True)
@@ -209,67 +189,6 @@ def decode_forwarded_certificate(value: str) -> x509.Certificate:
     except (binascii.Error, ValueError):
         raise CertificateError("forwarded value is not an escaped PEM certificate") from None
     return load_certificate(der)
-
-
-# --------------------------------------------------------------------------
-# TLS
-
-
-def build_server_ssl_context(
-    certificate: Path,
-    private_key: Path,
-    client_ca: Path | None,
-    client_verify: str,
-) -> ssl.SSLContext:
-    """Build the server's TLS context, asking for client certificates as configured."""
-    if client_verify not in CLIENT_VERIFY_MODES:
-        raise ValueError(
-            f"client_verify must be one of {', '.join(map(repr, CLIENT_VERIFY_MODES))},"
-            f" not {client_verify!r}"
-        )
-    verify_mode = CLIENT_VERIFY_MODES[client_verify]
-    if verify_mode != ssl.CERT_NONE and not client_ca:
-        raise ValueError(f"client_verify = {client_verify!r} needs client_ca")
-    # For CLIENT_AUTH with no cafile the default context trusts nothing for client
-    # certificates (verify_mode starts at CERT_NONE, so the system store is not
-    # loaded): only client_ca below is ever trusted.
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    try:
-        context.load_cert_chain(
-            certfile=os.fspath(certificate),
-            keyfile=os.fspath(private_key),
-            # Without a callback OpenSSL would prompt on the terminal for an
-            # encrypted key and hang a service.
-            password=_refuse_encrypted_key,
-        )
-    except ssl.SSLError as exc:
-        raise CertificateError(
-            f"cannot use server certificate {certificate} with key {private_key}: {exc}"
-        ) from None
-    except OSError as exc:
-        # ssl leaves exc.filename empty, so name both files.
-        raise CertificateError(
-            f"cannot read server certificate {certificate} or key {private_key}:"
-            f" {exc.strerror or exc}"
-        ) from None
-    if verify_mode != ssl.CERT_NONE:
-        assert client_ca is not None
-        try:
-            context.load_verify_locations(cafile=os.fspath(client_ca))
-        except ssl.SSLError as exc:
-            raise CertificateError(f"cannot use client CA {client_ca}: {exc}") from None
-        except OSError as exc:
-            raise CertificateError(
-                f"cannot read client CA {client_ca}: {exc.strerror or exc}"
-            ) from None
-        context.verify_mode = verify_mode
-    return context
-
-
-def _refuse_encrypted_key() -> bytes:
-    """Refuse to decrypt a passphrase-protected server key."""
-    raise CertificateError("encrypted server private keys are not supported")
 
 
 # --------------------------------------------------------------------------

@@ -21,20 +21,23 @@ user pages and the API, with its fingerprint.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import cherrypy
 from cherrypy._cptools import Tool
-from cryptography import x509
 
 from proto import accounts, certificate_logins
-from proto.certificates import CertificateError, decode_forwarded_certificate, fingerprint, load_certificate
+from proto.tls import CertificateError
 from proto.proxies import is_trusted
 from proto.storage.sessions import ACCOUNT_PREFIX
 from proto.tools.audit import record
 from proto.tools.errors import is_api_request
 from proto.tools.proxies import peer_address
 from proto.tools.sessions import current_session, has_stored_session, start_session
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 def declared_access() -> str:
@@ -79,6 +82,8 @@ def _forwarded_certificate() -> x509.Certificate | None:
         return None
     if verify != "SUCCESS" or not sent:
         return None  # the front server asked and got no certificate (NONE), or none it could verify
+    from proto.certificates import decode_forwarded_certificate  # imports cryptography: see verified_certificate
+
     try:
         return decode_forwarded_certificate(sent)
     except CertificateError as error:
@@ -89,6 +94,9 @@ def verified_certificate() -> x509.Certificate | None:
     """Return the client certificate the TLS layer verified for this request, or None."""
     environ = cherrypy.serving.request.wsgi_environ or {}
     if environ.get("SSL_CLIENT_VERIFY") == "SUCCESS" and environ.get("SSL_CLIENT_CERT"):
+        # proto.certificates imports cryptography: loaded by the first request with a certificate, not at start.
+        from proto.certificates import load_certificate
+
         try:
             return load_certificate(environ["SSL_CLIENT_CERT"])
         except CertificateError:
@@ -98,6 +106,8 @@ def verified_certificate() -> x509.Certificate | None:
 
 def certificate_login(cert: x509.Certificate) -> None:
     """Log the request in by a verified certificate; refuse (403) an unusable one where it matters."""
+    from proto.certificates import fingerprint  # imports cryptography: see verified_certificate
+
     request = cherrypy.serving.request
     services = request.app.services
     digest = fingerprint(cert)
