@@ -9,29 +9,43 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cherrypy
-from mako.lookup import TemplateLookup
 
 import proto
 from proto.tools.sessions import csrf_token, take_flashes
+
+if TYPE_CHECKING:
+    from mako.lookup import TemplateLookup
 
 
 class Templates:
     """Find, compile once and render the Mako templates of one application."""
 
     def __init__(self, directory: Path, *, reload: bool = False) -> None:
-        self.lookup = TemplateLookup(
-            directories=[str(directory)],
-            default_filters=["escape"],
-            imports=["from proto.tools.templates import escape"],
-            strict_undefined=True,
-            input_encoding="utf-8",
-            # Checking each file's mtime on every render is for development only.
-            filesystem_checks=reload,
-            collection_size=500,
-        )
+        self.directory, self.reload = directory, reload
+        self._lookup: TemplateLookup | None = None
+
+    @property
+    def lookup(self) -> TemplateLookup:
+        """Return the template lookup, made by the first render."""
+        if self._lookup is None:
+            # Mako (and the pygments its error pages load) takes some 25 ms to import: a start and
+            # /status need neither. Two first renders at once may each make one; the spare is dropped.
+            from mako.lookup import TemplateLookup
+
+            self._lookup = TemplateLookup(
+                directories=[str(self.directory)],
+                default_filters=["escape"],
+                imports=["from proto.tools.templates import escape"],
+                strict_undefined=True,
+                input_encoding="utf-8",
+                # Checking each file's mtime on every render is for development only.
+                filesystem_checks=self.reload,
+                collection_size=500,
+            )
+        return self._lookup
 
     def render(self, name: str, **context: Any) -> bytes:
         """Render a template to UTF-8 bytes."""
