@@ -4,6 +4,10 @@
     python -m bench.profile --profile       # and cProfile's top functions for /documents/
     python -m bench.profile --postgresql    # the same page on PostgreSQL (PROTO_BENCH_DATABASE_URL)
 
+The last line runs the page on as many threads as the built-in server has
+(bench.conf) and gives the process's CPU time per request: what the threads
+cost in handing the GIL to one another.
+
 Each figure is the best of five batches, so another process's burst does not
 count. The request goes through CherryPy's WSGI application exactly as
 cheroot hands it over, so what remains between these figures and the
@@ -20,6 +24,7 @@ import pstats
 import re
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -81,6 +86,23 @@ def microseconds(app: WsgiApp, path: str, cookie: str = "", requests: int = 2000
     return best
 
 
+def cpu_per_request(app: WsgiApp, path: str, cookie: str, requests: int, threads: int) -> float:
+    """Run the requests on that many threads at once; return the process's CPU microseconds per request."""
+    per_thread = max(1, requests // threads)
+
+    def work() -> None:
+        for _ in range(per_thread):
+            call(app, path, cookie)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    began = time.process_time()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return (time.process_time() - began) / (per_thread * threads) * 1e6
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the site, measure the pages, print the figures (and the profile)."""
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.splitlines()[0])
@@ -96,8 +118,9 @@ def main(argv: list[str] | None = None) -> int:
                 os.environ.get("PROTO_BENCH_DATABASE_URL", "postgresql+psycopg://127.0.0.1:5432/test"))
         site = prepare_site(Path(work) / "data", database_url, args.documents)
         cherrypy.config.update({"environment": "production", "log.screen": False})
-        proto = make_app(load_settings(BENCH_CONFIG, {"PROTO_DATA_DIR": str(site.data_dir),
-                                                      "PROTO_DATABASE_URL": site.database_url}))
+        settings = load_settings(BENCH_CONFIG, {"PROTO_DATA_DIR": str(site.data_dir),
+                                                "PROTO_DATABASE_URL": site.database_url})
+        proto = make_app(settings)
         hello = cherrypy.Application(Hello(), "")
         cookie = log_in(proto)
         status, _, page = call(proto, "/documents/", cookie)
@@ -106,8 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         figures = {"CherryPy hello": microseconds(hello, "/", requests=args.requests),
                    "Proto /status": microseconds(proto, "/status", requests=args.requests),
                    "Proto /documents/": microseconds(proto, "/documents/", cookie, args.requests)}
+        threads = int(settings.server.get("server.thread_pool", 10))
+        figures[f"Proto /documents/, CPU on {threads} threads"] = cpu_per_request(
+            proto, "/documents/", cookie, args.requests, threads)
         for name, value in figures.items():
-            print(f"{name:<20} {value:8.0f} us/request   {value / figures['CherryPy hello']:5.2f} x hello")
+            print(f"{name:<36} {value:8.0f} us/request   {value / figures['CherryPy hello']:5.2f} x hello")
         if args.profile:
             profile = cProfile.Profile()
             profile.runcall(microseconds, proto, "/documents/", cookie, args.requests)

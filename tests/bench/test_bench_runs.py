@@ -36,5 +36,5 @@ def test_the_in_process_profile_logs_in_and_times_each_page():
                              "--profile"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     names = [line.split("  ")[0] for line in result.stdout.splitlines() if line.endswith("x hello")]
-    assert names == ["CherryPy hello", "Proto /status", "Proto /documents/"]
+    assert names == ["CherryPy hello", "Proto /status", "Proto /documents/", "Proto /documents/, CPU on 10 threads"]
     assert "Ordered by: internal time" in result.stdout
