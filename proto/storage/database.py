@@ -195,7 +195,11 @@ class FastRead:
         prepared = self._prepared.get(_dialect_key(dialect)) or self._prepare(dialect)
         params = {**prepared.constants, **params}
         arguments = tuple(params[name] for name in prepared.order) if prepared.order is not None else params
-        connection = db.engine.raw_connection()
+        try:
+            connection = db.engine.raw_connection()
+        except dialect.loaded_dbapi.Error as error:
+            # Wrapped as Engine.connect() wraps it: an unreachable database is an OperationalError (503).
+            raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
         cursor = None
         try:
             cursor = connection.cursor()

@@ -28,9 +28,9 @@ import cherrypy
 from cherrypy._cptools import Tool
 
 from proto import accounts, certificate_logins
-from proto.tls import CertificateError
 from proto.proxies import is_trusted
 from proto.storage.sessions import ACCOUNT_PREFIX
+from proto.tls import CertificateError
 from proto.tools.audit import record
 from proto.tools.errors import is_api_request
 from proto.tools.proxies import peer_address

@@ -1,10 +1,11 @@
 """The database layer: SQLite writers queue instead of failing; fast reads match SQLAlchemy's."""
 
+import socket
 import threading
 
 import pytest
 from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from proto.storage.database import Database, FastRead, create_database_engine
 from proto.storage.tables import accounts
@@ -75,3 +76,13 @@ def test_a_fast_read_gives_what_sqlalchemy_gives_and_its_errors(app, make_accoun
         connection.execute(accounts.update().values(disabled=True))
         raise RuntimeError("roll back")
     assert FastRead(by_name).first(db, key="alice").disabled is False
+
+
+def test_a_fast_read_of_an_unreachable_database_raises_what_sqlalchemy_raises():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there once the socket closes
+    db = Database(create_database_engine(f"postgresql+psycopg://127.0.0.1:{port}/test"))
+    with pytest.raises(OperationalError, match="Connection refused"):
+        FastRead(select(text("1"))).all(db)
+    db.dispose()
