@@ -21,19 +21,17 @@ import cProfile
 import io
 import os
 import pstats
-import re
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
 import cherrypy
 
 from bench.apps.hello_cherrypy import Hello
-from bench.site import BENCH_CONFIG, PASSWORD, USERNAME, postgres_schema_url, prepare_site
+from bench.site import BENCH_CONFIG, login_form, postgres_schema_url, prepare_site
 from proto.app import make_app
 from proto.settings import load_settings
 
@@ -67,9 +65,7 @@ def log_in(app: WsgiApp) -> str:
     """Log in through the form, as a browser does; return the session's Cookie header."""
     _, headers, page = call(app, "/account/login")
     cookie = headers["Set-Cookie"].split(";")[0]
-    token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
-    form = urllib.parse.urlencode({"username": USERNAME, "password": PASSWORD, "csrf_token": token}).encode()
-    status, headers, _ = call(app, "/account/login", cookie, form)
+    status, headers, _ = call(app, "/account/login", cookie, login_form(page))
     if not status.startswith("303"):
         raise RuntimeError(f"the benchmark login answered {status}")
     return headers["Set-Cookie"].split(";")[0]

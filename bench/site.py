@@ -92,13 +92,17 @@ def upload(base_url: str, token: str, body: bytes | Path) -> str:
     return re.search(rb'"id":"([0-9a-f]+)"', payload).group(1).decode()
 
 
+def login_form(login_page: bytes) -> bytes:
+    """Return the benchmark user's login form, filled in with the page's CSRF token."""
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', login_page).group(1).decode()
+    return urllib.parse.urlencode({"username": USERNAME, "password": PASSWORD, "csrf_token": token}).encode()
+
+
 def session_cookie(base_url: str) -> str:
     """Log in through the form and return the ``Cookie`` header value of the session."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-    page = opener.open(base_url + "/account/login", timeout=30).read().decode()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"username": USERNAME, "password": PASSWORD, "csrf_token": token}).encode()
-    opener.open(base_url + "/account/login", form, timeout=30)
+    page = opener.open(base_url + "/account/login", timeout=30).read()
+    opener.open(base_url + "/account/login", login_form(page), timeout=30)
     jar = next(h.cookiejar for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor))
     return "session_id=" + next(cookie.value for cookie in jar if cookie.name == "session_id")
 
