@@ -169,8 +169,9 @@ class DocumentStore:
         if "\x00" in q:
             # No name or root holds a NUL (names are cleaned, XML forbids it), and PostgreSQL refuses one.
             return [], 0
-        params = {"viewer": viewer.id, "limit": per_page, "offset": (max(page, 1) - 1) * per_page,
-                  "pattern": "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"}
+        params = {"viewer": viewer.id, "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
+        if q:
+            params["pattern"] = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = _page_query(viewer.is_admin, bool(q)).all(self.db, **params)
         if not rows:
             # An empty list, or a page past the end: only a count can tell the total.
