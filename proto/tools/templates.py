@@ -8,6 +8,8 @@ error, not an empty string.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +22,19 @@ if TYPE_CHECKING:
     from mako.lookup import TemplateLookup
 
 
+# Characters of fragments kept per application: a page of twenty rows is some 8,000.
+FRAGMENTS_BUDGET = 4 * 1024 * 1024
+
+
 class Templates:
     """Find, compile once and render the Mako templates of one application."""
 
     def __init__(self, directory: Path, *, reload: bool = False) -> None:
         self.directory, self.reload = directory, reload
         self._lookup: TemplateLookup | None = None
+        self._fragments: dict[tuple[str, Hashable], str] = {}
+        self._fragments_size = 0
+        self._fragments_guard = threading.Lock()
 
     @property
     def lookup(self) -> TemplateLookup:
@@ -50,6 +59,23 @@ class Templates:
     def render(self, name: str, **context: Any) -> bytes:
         """Render a template to UTF-8 bytes."""
         return self.lookup.get_template(name).render_unicode(**context).encode("utf-8")
+
+    def fragment(self, name: str, key: Hashable, /, **context: Any) -> str:
+        """Render a template once per key and keep its markup, for data that never changes."""
+        kept = self._fragments.get((name, key))
+        if kept is None:
+            kept = self.lookup.get_template(name).render_unicode(**context)
+            if not self.reload:  # in development an edited template shows at once
+                self._keep((name, key), kept)
+        return kept
+
+    def _keep(self, key: tuple[str, Hashable], markup: str) -> None:
+        with self._fragments_guard:
+            if key not in self._fragments:
+                self._fragments[key] = markup
+                self._fragments_size += len(markup)
+            while self._fragments_size > FRAGMENTS_BUDGET:
+                self._fragments_size -= len(self._fragments.pop(next(iter(self._fragments))))  # the oldest
 
 
 SIZE_UNITS = ("bytes", "KiB", "MiB", "GiB")
@@ -83,6 +109,17 @@ def url(path: str) -> str:
     return cherrypy.serving.request.script_name + path
 
 
+def fragment(name: str, key: Hashable, /, **context: Any) -> str:
+    """Return a template's markup for data that never changes: rendered once per key and mount point.
+
+    The key must name everything the markup shows. A list page uses it for its
+    rows: a stored document never changes, so its row is rendered once, not on
+    every page that lists it.
+    """
+    request = cherrypy.serving.request
+    return request.app.services.templates.fragment(name, (request.script_name, key), **context)
+
+
 def page_context() -> dict[str, Any]:
     """Return the names every page template may use, read from the current request."""
     request = cherrypy.serving.request
@@ -91,6 +128,7 @@ def page_context() -> dict[str, Any]:
         # Plain functions, not Mako defs: a list calls them on every row.
         "size": size,
         "when": when,
+        "fragment": fragment,
         "request_path": request.path_info,
         "version": proto.__version__,
         "account": getattr(request, "account", None),

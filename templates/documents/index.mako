@@ -25,17 +25,9 @@
   % endif
   </tr></thead>
   <tbody>
-  % for document in documents:
-    <tr>
-      <td><a href="${url('/documents/' + document.id + '/')}">${document.name}</a></td>
-      <td><code>${document.root}</code></td>
-      <td>${size(document.size)}</td>
-      <td>${when(document.created_at)}</td>
-      % if account.is_admin:
-      <td>${document.owner}</td>
-      % endif
-    </tr>
-  % endfor
+  ## Kept by the ids it shows: a stored document never changes, so neither do its rows.
+  ${fragment('documents/rows.mako', (account.is_admin, *(document.id for document in documents)),
+             documents=documents, admin=account.is_admin) | n}
   </tbody>
 </table>
 % endif

@@ -204,6 +204,30 @@ def test_admin_sees_everyones_documents_with_their_owner(user_client, admin_clie
     assert "1</strong> documents" in admin_client.get("/admin/").text
 
 
+def test_the_same_documents_show_their_owner_to_an_admin_only(user_client, admin_client):
+    # The admin owns none, so both lists show the same rows: each must keep its own columns.
+    upload(user_client, REPORT, status=303)
+    mine = user_client.get("/documents/")
+    everyone = admin_client.get("/documents/")
+    assert [cell.text for cell in mine.html.select("tbody tr td")][-1] != "alice"
+    assert len(mine.html.select("thead th")) == len(mine.html.select("tbody tr td")) == 4
+    assert [cell.text for cell in everyone.html.select("tbody tr td")][-1] == "alice"
+    assert len(everyone.html.select("thead th")) == len(everyone.html.select("tbody tr td")) == 5
+    assert user_client.get("/documents/").html.select("tbody tr") == mine.html.select("tbody tr")
+
+
+def test_a_deleted_document_leaves_the_list_and_a_new_one_joins_it(user_client):
+    first = upload(user_client, REPORT, "first.xml", status=303).follow()
+    upload(user_client, REPORT, "second.xml", status=303)
+    assert [row.find("a").text for row in user_client.get("/documents/").html.select("tbody tr")] == [
+        "second.xml", "first.xml"]
+    user_client.post(first.request.path + "delete", {"csrf_token": csrf_from(first)}, status=303)
+    assert [row.find("a").text for row in user_client.get("/documents/").html.select("tbody tr")] == ["second.xml"]
+    upload(user_client, b"<r/>", "third.xml", status=303)
+    assert [row.find("a").text for row in user_client.get("/documents/").html.select("tbody tr")] == [
+        "third.xml", "second.xml"]
+
+
 def test_strangers_are_sent_to_log_in(client):
     assert "/account/login?next=" in client.get("/documents/", status=303).headers["Location"]
     assert "/account/login?next=" in client.post("/documents/upload", status=303).headers["Location"]
