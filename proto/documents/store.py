@@ -54,12 +54,13 @@ def _list_conditions(everyone: bool, searching: bool) -> list:
 
 
 @functools.cache
-def _page_query(everyone: bool, searching: bool) -> FastRead:
-    """Return the statement of one list page, built once: the rows and, in each, the list's total."""
+def _page_query(everyone: bool, searching: bool, ids_only: bool = False) -> FastRead:
+    """Return the statement of one list page, built once: the rows (or their ids) and, in each, the list's total."""
     # Without a search the total is a stored count (migration 0004): the owner's, since every
     # row is the viewer's, or every account's for an admin. A search counts what it matched.
     total = func.count().over() if searching else _EVERYONES_COUNT if everyone else accounts.c.document_count
-    return FastRead(_SELECT.add_columns(total.label("total")).where(*_list_conditions(everyone, searching))
+    query = _SELECT.with_only_columns(documents.c.id) if ids_only else _SELECT
+    return FastRead(query.add_columns(total.label("total")).where(*_list_conditions(everyone, searching))
                     .order_by(documents.c.created_at.desc(), documents.c.id.desc())
                     .limit(bindparam("limit")).offset(bindparam("offset")))
 
@@ -165,6 +166,18 @@ class DocumentStore:
     def list(self, viewer: Account, page: int = 1, q: str = "", *,
              per_page: int = PAGE_SIZE) -> tuple[list[Document], int]:
         """Return one page of the viewer's documents (an admin's: everyone's), newest first, and the total."""
+        rows, total = self._page(viewer, page, q, per_page, ids_only=False)
+        return [Document.from_row(row) for row in rows], total
+
+    def page(self, viewer: Account, page: int = 1, q: str = "", *,
+             per_page: int = PAGE_SIZE) -> tuple[list[str], int]:
+        """Return the ids on one page of what ``list`` returns, in its order, and the total."""
+        # For a page that keeps its rows' markup (documents never change): ids are all it needs
+        # to find it, and the rows' columns are read only when it is rendered (``documents``).
+        rows, total = self._page(viewer, page, q, per_page, ids_only=True)
+        return [row.id for row in rows], total
+
+    def _page(self, viewer: Account, page: int, q: str, per_page: int, *, ids_only: bool) -> tuple[list, int]:
         q = q.strip()
         if "\x00" in q:
             # No name or root holds a NUL (names are cleaned, XML forbids it), and PostgreSQL refuses one.
@@ -172,12 +185,21 @@ class DocumentStore:
         params = {"viewer": viewer.id, "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
         if q:
             params["pattern"] = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = _page_query(viewer.is_admin, bool(q)).all(self.db, **params)
+        rows = _page_query(viewer.is_admin, bool(q), ids_only).all(self.db, **params)
         if not rows:
             # An empty list, or a page past the end: only a count can tell the total.
             with self.db.read() as connection:
                 return [], connection.execute(_count_query(viewer.is_admin, bool(q)), params).scalar_one()
-        return [Document.from_row(row) for row in rows], int(rows[0].total)
+        return rows, int(rows[0].total)
+
+    def documents(self, ids: list[str], viewer: Account) -> list[Document]:
+        """Return the documents with these ids that the viewer may see, in the order of ``ids``."""
+        query = _SELECT.where(documents.c.id.in_(ids))
+        if not viewer.is_admin:
+            query = query.where(documents.c.account_id == viewer.id)
+        with self.db.read() as connection:
+            found = {row.id: Document.from_row(row) for row in connection.execute(query)}
+        return [found[document_id] for document_id in ids if document_id in found]
 
     def count(self) -> tuple[int, int]:
         """Return how many documents are stored and their total size in bytes."""

@@ -148,9 +148,12 @@ class DocumentsPage(Node):
         """List the caller's documents (an admin's: all), newest first; search names and roots (?q=, ?page=)."""
         page, q = single(page, "page"), single(q, "q")
         number = page_number(page)
-        documents, total = store().list(caller(), number, q)
-        return render("documents/index.mako", documents=documents, total=total, page=number,
-                      pages=max(1, math.ceil(total / PAGE_SIZE)), q=q)
+        viewer = caller()
+        ids, total = store().page(viewer, number, q)
+        # The rows' markup is kept by their ids (templates/documents/index.mako): their columns
+        # are read only when a list of ids is rendered for the first time.
+        return render("documents/index.mako", ids=ids, load_documents=lambda: store().documents(ids, viewer),
+                      total=total, page=number, pages=max(1, math.ceil(total / PAGE_SIZE)), q=q)
 
     @expose(access="user", methods=("GET", "POST"))
     def upload(self, document: Any = None) -> bytes:

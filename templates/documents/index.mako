@@ -14,7 +14,7 @@
     % endif
   </form>
 </div>
-% if not documents:
+% if not ids:
 <p class="hint">${'No document matches “' + q + '”.' if q else 'No documents yet: upload one.'}</p>
 % else:
 <p>${total} document${'' if total == 1 else 's'}${' matching “' + q + '”' if q else ''}.</p>
@@ -26,8 +26,8 @@
   </tr></thead>
   <tbody>
   ## Kept by the ids it shows: a stored document never changes, so neither do its rows.
-  ${fragment('documents/rows.mako', (account.is_admin, *(document.id for document in documents)),
-             documents=documents, admin=account.is_admin) | n}
+  ${fragment('documents/rows.mako', (account.is_admin, *ids), load_documents=load_documents,
+             admin=account.is_admin) | n}
   </tbody>
 </table>
 % endif

@@ -76,6 +76,27 @@ def test_list_is_newest_first_and_searches_names_and_roots(store, make_account):
     assert store.list(alice, q="_")[1] == 0
 
 
+@pytest.mark.parametrize("query", [{}, {"page": 2}, {"page": 9}, {"q": "DOC-1"}, {"q": "nothing"}])
+def test_a_page_of_ids_is_the_list_in_the_same_order_with_the_same_total(store, make_account, query):
+    alice, bob, root = make_account("alice"), make_account("bob"), make_account("root", admin=True)
+    for number in range(25):
+        store.add(alice if number % 3 else bob, f"doc-{number:02}.xml", "application/xml",
+                  receive(store, f"<n{number}/>".encode()))
+    for viewer in (alice, bob, root):
+        documents, total = store.list(viewer, **query)
+        assert store.page(viewer, **query) == ([document.id for document in documents], total)
+
+
+def test_documents_by_id_keep_the_order_and_only_what_the_viewer_may_see(store, make_account):
+    alice, bob, root = make_account("alice"), make_account("bob"), make_account("root", admin=True)
+    first, second = (store.add(alice, name, "application/xml", receive(store, b"<a/>")) for name in ("1.xml", "2.xml"))
+    others = store.add(bob, "b.xml", "application/xml", receive(store, b"<b/>"))
+    ids = [second.id, others.id, "0" * 32, first.id]
+    assert store.documents(ids, alice) == [second, first]
+    assert store.documents(ids, root) == [second, others, first]
+    assert store.documents([], bob) == []
+
+
 def test_totals_follow_every_insert_and_delete_whoever_makes_them(store, make_account, app):
     alice, bob, root = make_account("alice"), make_account("bob"), make_account("root", admin=True)
     added = [store.add(alice, f"a{n}.xml", "application/xml", receive(store, b"<a/>")) for n in range(3)]
