@@ -52,6 +52,9 @@ def app_config(settings: Settings, session_class: type) -> dict[str, dict[str, A
             "proto.session_cookie.on": True,
             "proto.auth.on": True,
             "proto.csrf.on": True,
+            # Every handler returns bytes and names its charset: CherryPy's encoding pass
+            # would only parse the Content-Type again on every answer.
+            "tools.encode.on": False,
             # Production hides the CherryPy version that the Server header carries.
             "proto.security_headers.server_name": None if settings.debug else "Proto",
             "error_page.default": error_page,
