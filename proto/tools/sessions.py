@@ -6,7 +6,7 @@
 
 CherryPy's sessions tool has no SameSite option and sends a cookie on every
 request; this tool makes the cookie ``HttpOnly; SameSite=Lax``, ``Secure`` over
-HTTPS, and drops it while the session holds nothing.
+HTTPS, and drops it while the session holds nothing or when the browser sent it.
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ def harden_session_cookie() -> None:
         pass  # logout sent an expired cookie: keep it, so the browser forgets the id
     elif session is None or session._is_new:
         del cookies[COOKIE_NAME]  # nothing was stored: no row, so no cookie either
+        return
+    elif (sent := cherrypy.serving.request.cookie.get(COOKIE_NAME)) is not None and sent.value == session.id:
+        # The browser sent this very id, and a cookie with no expiry date needs no refresh.
+        del cookies[COOKIE_NAME]
         return
     morsel = cookies[COOKIE_NAME]
     # The sessions tool always says "/": under a mount prefix the cookie belongs to the prefix only.

@@ -48,6 +48,19 @@ def test_cookie_is_secure_over_https(client, make_account):
     assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
+def test_the_cookie_is_sent_when_the_id_is_new_not_again_on_every_page(client, make_account):
+    make_account("alice")
+    answer = login(client, "alice")
+    assert answer.headers["Set-Cookie"].startswith("session_id=" + client.cookies["session_id"] + ";")
+    page = client.get("/documents/")
+    assert "Set-Cookie" not in page.headers and "alice" in page.text
+    # An id the server does not know is never kept: the next thing stored gets a new one, and its cookie.
+    client.set_cookie("session_id", "0" * 40)
+    assert "Set-Cookie" not in client.get("/").headers  # nothing stored: no cookie either
+    fresh = client.get("/account/login").headers["Set-Cookie"]
+    assert fresh.startswith("session_id=") and not fresh.startswith("session_id=" + "0" * 40)
+
+
 def test_anonymous_pages_set_no_cookie(client):
     assert "Set-Cookie" not in client.get("/").headers
     assert "Set-Cookie" not in client.get("/sitemap").headers
