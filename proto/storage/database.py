@@ -215,6 +215,8 @@ class FastRead:
                                       connection_invalidated=dropped, dialect=dialect) from error
         finally:
             connection.close()
+        if not prepared.convert:
+            return list(map(prepared.make_row, fetched))
         rows = []
         for values in fetched:
             values = list(values)

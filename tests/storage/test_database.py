@@ -66,7 +66,7 @@ def test_a_fast_read_gives_what_sqlalchemy_gives_and_its_errors(app, make_accoun
     assert FastRead(by_name).first(db, key="nobody") is None
     # A literal in the statement (the 0 of coalesce) is bound like the caller's values.
     total = FastRead(select(func.coalesce(func.sum(accounts.c.document_count), 0).label("n")))
-    assert total.all(db) == [(0,)]
+    assert total.all(db) == [(0,)] and total.first(db).n == 0
 
     missing = FastRead(select(text("x")).select_from(text("no_such_table")))
     with pytest.raises(DBAPIError, match="no_such_table"):
