@@ -65,6 +65,7 @@ class SqlSession(Session):
     def __init__(self, id: str | None = None, **kwargs: Any) -> None:
         self._row: Any = None
         self._row_is_current = False
+        self._peeked: tuple[Any, dict] | None = None  # (row, its data), parsed once
         self._saved_json: str | None = None
         self._is_new = id is None
         # CherryPy's own cleanup thread is off: ours runs on save (see clean_up).
@@ -177,10 +178,27 @@ class SqlSession(Session):
         self.locked = False
 
     def peek(self, key: str) -> Any:
-        """Read one value as stored, without loading the session (and so without its lock)."""
+        """Read one value without loading the session: as loaded if it was, else as stored."""
+        if self.loaded:
+            return self._data.get(key)
         if self._row is None:
             return None
-        return json.loads(self._row.data).get(key)
+        if self._peeked is None or self._peeked[0] is not self._row:
+            self._peeked = (self._row, json.loads(self._row.data))
+        return self._peeked[1].get(key)
+
+    def save(self) -> None:
+        """Save the data if it was loaded; a session only peeked at still has its idle expiry pushed on."""
+        try:
+            if not self.loaded and not self._is_new and self._row is not None:
+                expiration_time = self.now() + dt.timedelta(minutes=self.timeout)
+                if expiration_time - self._row.expires_at >= EXPIRY_REFRESH:
+                    with self.db.write() as connection:
+                        # UPDATE only, as in _save: a row deleted meanwhile stays deleted.
+                        connection.execute(update(sessions).where(sessions.c.id_hash == self.id_hash)
+                                           .values(expires_at=expiration_time))
+        finally:
+            super().save()  # saves loaded data, and releases the lock whatever happened
 
     def peek_account(self) -> Any:
         """Return the stored row with its account's columns (``account_<name>``), None without an account."""

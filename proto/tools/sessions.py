@@ -82,7 +82,8 @@ def flash(message: str, level: str = "success") -> None:
 
 def take_flashes() -> list[tuple[str, str]]:
     """Return and forget the messages kept for this browser."""
-    if not has_stored_session():
+    # Peeked at first: a page with none to show need not load (and so save) the session.
+    if not has_stored_session() or not current_session().peek("flashes"):
         return []
     return [tuple(item) for item in current_session().pop("flashes", [])]
 
@@ -90,7 +91,8 @@ def take_flashes() -> list[tuple[str, str]]:
 def csrf_token() -> str:
     """Return this session's CSRF token, making the session and the token on first use."""
     session = current_session()
-    token = session.get("csrf_token")
+    # Peeked at first: a page that shows the stored token need not load (and so save) the session.
+    token = (session.peek("csrf_token") if has_stored_session() else None) or session.get("csrf_token")
     if token is None:
         token = session["csrf_token"] = secrets.token_urlsafe(32)
     return token

@@ -68,6 +68,29 @@ def test_the_idle_expiry_moves_forward_once_it_is_a_minute_old(store, app):
     assert rows(app)[0].expires_at > stale
 
 
+def test_a_session_only_peeked_at_is_not_written_but_still_kept_alive(store, app):
+    session_id = saved_session(store, note="hello")
+    [before] = rows(app)
+    fresh = store(session_id, timeout=30)
+    assert fresh.peek("note") == "hello" and not fresh.loaded
+    fresh.save()
+    assert rows(app) == [before]  # read, not loaded: nothing to write
+    stale = utcnow() + dt.timedelta(minutes=25)
+    with app.services.db.write() as connection:
+        connection.execute(update(sessions).values(expires_at=stale))
+    idle = store(session_id, timeout=30)
+    assert idle.peek("note") == "hello"
+    idle.save()
+    [after] = rows(app)
+    assert after.expires_at > stale and after.data == before.data
+
+
+def test_a_peek_sees_what_the_request_changed_once_loaded(store):
+    session = store(saved_session(store, note="hello"), timeout=30)
+    session["note"] = "changed"
+    assert session.peek("note") == "changed"
+
+
 def test_a_deleted_session_is_not_brought_back_by_a_concurrent_save(store, app):
     session_id = saved_session(store, account_id=None, counter=1)
     busy = store(session_id, timeout=30)
