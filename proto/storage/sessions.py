@@ -145,10 +145,13 @@ class SqlSession(Session):
         values: dict[str, Any] = {"expires_at": expiration_time}
         if not unchanged:
             values.update(data=data, account_id=account_id)
+        self._update(values)
+        self._saved_json = data
+
+    def _update(self, values: dict[str, Any]) -> None:
         with self.db.write() as connection:
             # UPDATE only: a row deleted meanwhile (logout elsewhere) stays deleted.
             connection.execute(update(sessions).where(sessions.c.id_hash == self.id_hash).values(values))
-        self._saved_json = data
 
     def _delete(self) -> None:
         with self.db.write() as connection:
@@ -193,10 +196,7 @@ class SqlSession(Session):
             if not self.loaded and not self._is_new and self._row is not None:
                 expiration_time = self.now() + dt.timedelta(minutes=self.timeout)
                 if expiration_time - self._row.expires_at >= EXPIRY_REFRESH:
-                    with self.db.write() as connection:
-                        # UPDATE only, as in _save: a row deleted meanwhile stays deleted.
-                        connection.execute(update(sessions).where(sessions.c.id_hash == self.id_hash)
-                                           .values(expires_at=expiration_time))
+                    self._update({"expires_at": expiration_time})
         finally:
             super().save()  # saves loaded data, and releases the lock whatever happened
 
