@@ -112,9 +112,9 @@ def url(path: str) -> str:
 def fragment(name: str, key: Hashable, /, **context: Any) -> str:
     """Return a template's markup for data that never changes: rendered once per key and mount point.
 
-    The key must name everything the markup shows. A list page uses it for its
-    rows: a stored document never changes, so its row is rendered once, not on
-    every page that lists it.
+    The key must name everything the markup shows. The documents page keeps its
+    rows by their ids: a stored document never changes, so the rows of one list
+    of ids are rendered once, not on every view of it.
     """
     request = cherrypy.serving.request
     return request.app.services.templates.fragment(name, (request.script_name, key), **context)
