@@ -59,6 +59,9 @@ def app_config(settings: Settings, session_class: type) -> dict[str, dict[str, A
             "proto.security_headers.server_name": None if settings.debug else "Proto",
             "error_page.default": error_page,
             "request.error_response": unexpected_error,
+            # unexpected_error logs what it answers (a traceback for a 500, one line when the
+            # database is down): CherryPy's own traceback logging would say it all again.
+            "tools.log_tracebacks.on": False,
             "request.show_tracebacks": settings.debug,
             "request.show_mismatched_params": settings.debug,
             # Enforced while reading, under every WSGI host: a body over it is a 413.

@@ -1,6 +1,7 @@
 """The root pages: landing page, /status, error pages and the security headers on every answer."""
 
 import dataclasses
+import logging
 
 import cherrypy
 import pytest
@@ -96,6 +97,23 @@ def test_a_crash_is_a_500_page_with_the_traceback_in_development(client):
     answer = client.get("/things/broken", status=500)
     assert "500 Internal Server Error" in answer.text
     assert "RuntimeError: secret internals" in answer.text
+
+
+def test_a_crash_is_logged_once_with_its_traceback(settings, app_factory):
+    app = app_factory(settings.replace(debug=False))
+    prepare(app)
+    app.root.things = Things()
+    records: list[logging.LogRecord] = []
+    collect = logging.Handler()
+    collect.emit = records.append
+    app.log.error_log.addHandler(collect)  # CherryPy's app loggers do not propagate
+    try:
+        TestApp(app).get("/things/broken", status=500)
+    finally:
+        app.log.error_log.removeHandler(collect)
+    with_traceback = [record for record in records if record.exc_info]
+    assert len(with_traceback) == 1
+    assert repr(with_traceback[0].exc_info[1]) == "RuntimeError('secret internals')"
 
 
 def test_a_crash_shows_no_traceback_and_no_version_in_production(settings, app_factory):
