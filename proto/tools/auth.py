@@ -34,7 +34,7 @@ from proto.tls import CertificateError
 from proto.tools.audit import record
 from proto.tools.errors import is_api_request
 from proto.tools.proxies import peer_address
-from proto.tools.sessions import current_session, has_stored_session, start_session
+from proto.tools.sessions import current_session, has_stored_session, start_session, stored
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -123,7 +123,7 @@ def certificate_login(cert: x509.Certificate) -> None:
         # Programs need no session; one audit line a minute per certificate, not one per call.
         if services.recent_uses.due(f"certificate {digest}"):
             record("certificate-login", "success", f"api, certificate {digest}", account=account)
-    elif not (has_stored_session() and session.peek("account_id") == account.id):
+    elif stored("account_id") != account.id:
         # A browser's first page: a session of its own, so the id is regenerated once, not per request.
         start_session(account.id, "certificate")
         certificate_logins.note_login(services.db, account)

@@ -17,7 +17,7 @@ import cherrypy
 from cherrypy._cptools import Tool
 
 from proto.tools.errors import is_api_request
-from proto.tools.sessions import current_session, has_stored_session
+from proto.tools.sessions import stored
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # What a cross-site HTML form can send without asking the browser first.
@@ -46,7 +46,7 @@ def check_form_token() -> None:
     if is_api_request() or not _needs_check():
         return
     sent = request.params.pop("csrf_token", None)
-    expected = current_session().peek("csrf_token") if has_stored_session() else None
+    expected = stored("csrf_token")
     if not isinstance(sent, str) or expected is None or not hmac.compare_digest(sent, expected):
         raise cherrypy.HTTPError(403, "The form has expired or did not come from this site: "
                                       "reload the page and try again.")

@@ -31,6 +31,12 @@ def has_stored_session() -> bool:
     return session is not None and not session._is_new
 
 
+def stored(key: str) -> Any:
+    """Read one value of the client's session without loading it (None without a stored session)."""
+    # Loading locks the session and makes its save serialize the data again to compare.
+    return current_session().peek(key) if has_stored_session() else None
+
+
 def start_session(account_id: int, method: str) -> None:
     """Start a fresh session for an account: a new id, so a planted one is worthless."""
     session = current_session()
@@ -82,8 +88,8 @@ def flash(message: str, level: str = "success") -> None:
 
 def take_flashes() -> list[tuple[str, str]]:
     """Return and forget the messages kept for this browser."""
-    # Peeked at first: a page with none to show need not load (and so save) the session.
-    if not has_stored_session() or not current_session().peek("flashes"):
+    # Read first: a page with none to show need not load (and so save) the session.
+    if not stored("flashes"):
         return []
     return [tuple(item) for item in current_session().pop("flashes", [])]
 
@@ -91,8 +97,8 @@ def take_flashes() -> list[tuple[str, str]]:
 def csrf_token() -> str:
     """Return this session's CSRF token, making the session and the token on first use."""
     session = current_session()
-    # Peeked at first: a page that shows the stored token need not load (and so save) the session.
-    token = (session.peek("csrf_token") if has_stored_session() else None) or session.get("csrf_token")
+    # Read first: a page that shows the stored token need not load (and so save) the session.
+    token = stored("csrf_token") or session.get("csrf_token")
     if token is None:
         token = session["csrf_token"] = secrets.token_urlsafe(32)
     return token
