@@ -138,15 +138,18 @@ class SqlSession(Session):
             self._row, self._saved_json = None, data
             self._maybe_clean_up()
             return
-        stored_expiry = self._row.expires_at if self._row is not None else None
         unchanged = data == self._saved_json
-        if unchanged and stored_expiry is not None and expiration_time - stored_expiry < EXPIRY_REFRESH:
+        if unchanged and not self._expiry_due(expiration_time):
             return
         values: dict[str, Any] = {"expires_at": expiration_time}
         if not unchanged:
             values.update(data=data, account_id=account_id)
         self._update(values)
         self._saved_json = data
+
+    def _expiry_due(self, expiration_time: dt.datetime) -> bool:
+        """Tell whether the stored idle expiry is unknown or a minute or more behind this one."""
+        return self._row is None or expiration_time - self._row.expires_at >= EXPIRY_REFRESH
 
     def _update(self, values: dict[str, Any]) -> None:
         with self.db.write() as connection:
@@ -195,7 +198,7 @@ class SqlSession(Session):
         try:
             if not self.loaded and not self._is_new and self._row is not None:
                 expiration_time = self.now() + dt.timedelta(minutes=self.timeout)
-                if expiration_time - self._row.expires_at >= EXPIRY_REFRESH:
+                if self._expiry_due(expiration_time):
                     self._update({"expires_at": expiration_time})
         finally:
             super().save()  # saves loaded data, and releases the lock whatever happened
