@@ -43,6 +43,11 @@ _SELECT = select(documents, accounts.c.username).join(accounts, accounts.c.id ==
 _EVERYONES_COUNT = select(func.coalesce(func.sum(accounts.c.document_count), 0)).scalar_subquery()
 
 
+def _visible_to(query: Select, viewer: Account) -> Select:
+    """Limit a query to the documents the viewer may see: their own, or every one for an admin."""
+    return query if viewer.is_admin else query.where(documents.c.account_id == viewer.id)
+
+
 def _list_conditions(everyone: bool, searching: bool) -> list:
     """Return the WHERE of a list: the viewer's rows unless everyone's, matching ?q= when searching."""
     conditions = [] if everyone else [documents.c.account_id == bindparam("viewer")]
@@ -156,9 +161,7 @@ class DocumentStore:
         """Return the document if the viewer owns it or is an admin, else None (as if it did not exist)."""
         if not isinstance(document_id, str) or not _ID.fullmatch(document_id):
             return None
-        query = _SELECT.where(documents.c.id == document_id)
-        if not viewer.is_admin:
-            query = query.where(documents.c.account_id == viewer.id)
+        query = _visible_to(_SELECT.where(documents.c.id == document_id), viewer)
         with self.db.read() as connection:
             row = connection.execute(query).first()
         return Document.from_row(row) if row is not None else None
@@ -194,9 +197,7 @@ class DocumentStore:
 
     def documents(self, ids: list[str], viewer: Account) -> list[Document]:
         """Return the documents with these ids that the viewer may see, in the order of ``ids``."""
-        query = _SELECT.where(documents.c.id.in_(ids))
-        if not viewer.is_admin:
-            query = query.where(documents.c.account_id == viewer.id)
+        query = _visible_to(_SELECT.where(documents.c.id.in_(ids)), viewer)
         with self.db.read() as connection:
             found = {row.id: Document.from_row(row) for row in connection.execute(query)}
         return [found[document_id] for document_id in ids if document_id in found]
