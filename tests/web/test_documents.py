@@ -133,7 +133,24 @@ def test_the_list_pages_by_20(user_client):
     assert "21 documents." in page.text
     assert len(page.html.select("tbody tr")) == 20
     assert page.html.find("a", rel="next")["href"] == "/documents/?page=2"
-    assert len(user_client.get("/documents/?page=2").html.select("tbody tr")) == 1
+    second = user_client.get("/documents/?page=2")
+    assert len(second.html.select("tbody tr")) == 1
+    # Page 1 keeps its rows when the one on page 2 goes, but not its total or its pager.
+    oldest = user_client.get(second.html.select_one("tbody tr a")["href"])
+    user_client.post(oldest.request.path + "delete", {"csrf_token": csrf_from(oldest)}, status=303)
+    page = user_client.get("/documents/")
+    assert "20 documents." in page.text
+    assert len(page.html.select("tbody tr")) == 20
+    assert page.html.find("a", rel="next") is None
+
+
+def test_searches_that_find_the_same_documents_each_show_their_own_words(user_client):
+    upload(user_client, b"<r/>", "alpha.xml", status=303)
+    for words in ("alpha", "alph"):
+        page = user_client.get(f"/documents/?q={words}")
+        assert [row.find("a").text for row in page.html.select("tbody tr")] == ["alpha.xml"]
+        assert page.html.find("input", attrs={"name": "q"})["value"] == words
+        assert f"1 document matching “{words}”." in page.text
 
 
 def test_the_document_page_previews_escaped_and_highlighted(user_client):
