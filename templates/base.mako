@@ -2,8 +2,8 @@
 ## that needs a script names it in scripts() (external files only: the CSP forbids inline code).
 <%def name="title()">Proto</%def>\
 <%def name="scripts()"></%def>\
-## Mark the menu entry of the subtree being shown, for sight (CSS) and for screen readers alike.
-<%def name="current(prefix)">${'aria-current=page' if request_path.startswith(prefix) else '' | n}</%def>\
+## current(prefix) marks the menu entry of the subtree being shown, for sight (CSS) and screen readers.
+<%! from proto.tools.templates import current %>\
 <!doctype html>
 <html lang="en">
 <head>

@@ -109,6 +109,12 @@ def url(path: str) -> str:
     return cherrypy.serving.request.script_name + path
 
 
+def current(prefix: str) -> str:
+    """Return ``aria-current=page`` for a menu link whose subtree is being shown, else nothing."""
+    # A plain function, not a Mako def: a def call costs a page more than its menu's links.
+    return "aria-current=page" if cherrypy.serving.request.path_info.startswith(prefix) else ""
+
+
 def fragment(name: str, key: Hashable, /, **context: Any) -> str:
     """Return a template's markup for data that never changes: rendered once per key and mount point.
 
@@ -129,7 +135,6 @@ def page_context() -> dict[str, Any]:
         "size": size,
         "when": when,
         "fragment": fragment,
-        "request_path": request.path_info,
         "version": proto.__version__,
         "account": getattr(request, "account", None),
         "auth_method": getattr(request, "auth_method", None),

@@ -253,3 +253,10 @@ def test_strangers_are_sent_to_log_in(client):
 def test_the_dashboard_links_to_documents_and_upload(user_client):
     links = [a["href"] for a in user_client.get("/").html.select(".cards a")]
     assert "/documents/" in links and "/documents/upload" in links
+
+
+def test_the_menu_marks_the_subtree_being_shown(user_client):
+    assert [link.text for link in user_client.get("/documents/").html.select('nav a[aria-current="page"]')] == [
+        "Documents"]
+    assert [link.text for link in user_client.get("/sitemap").html.select('nav a[aria-current="page"]')] == [
+        "Site map"]
