@@ -26,9 +26,14 @@ from typing import Any
 from sqlalchemy import Select, create_engine, event, text
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.pool import PoolProxiedConnection
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 AUTOCOMMIT_READ = "proto_autocommit_read"
+# Pooled connections FastRead keeps between reads. The pool's own checkout and
+# check-in (queue, events, reset) cost a documents page more than its two queries;
+# the rest of the pool (5 + 10 overflow) stays free for everything else.
+SPARE_READERS = 4
 
 
 class DatabaseConfigError(ValueError):
@@ -99,6 +104,7 @@ class Database:
         self.engine = engine
         self._reader = _autocommit_reads(engine)
         self._last_answer = float("-inf")
+        self._spare_readers: collections.deque[PoolProxiedConnection] = collections.deque()
 
     @property
     def is_sqlite(self) -> bool:
@@ -128,8 +134,33 @@ class Database:
             connection.execute(text("SELECT 1"))
         self._last_answer = time.monotonic()
 
+    def borrow_reader(self) -> PoolProxiedConnection:
+        """Return a pooled connection for one FastRead: a spare one kept from a read before, if any."""
+        try:
+            return self._spare_readers.pop()
+        except IndexError:
+            return self.engine.raw_connection()
+
+    def give_back_reader(self, connection: PoolProxiedConnection) -> None:
+        """Keep a connection that read for the next read, or return it to the pool if enough are kept."""
+        # deque operations are atomic: no lock. Two threads may keep one more than SPARE_READERS.
+        if connection.is_valid and len(self._spare_readers) < SPARE_READERS:
+            self._spare_readers.append(connection)
+        else:
+            connection.close()
+
+    def drop_spare_readers(self) -> None:
+        """Close the kept connections: after one was dropped by the server (a restart), and at the end."""
+        while self._spare_readers:
+            try:
+                connection = self._spare_readers.pop()
+            except IndexError:
+                break  # another thread took the last one
+            connection.invalidate()
+
     def dispose(self) -> None:
         """Close every pooled connection."""
+        self.drop_spare_readers()
         self.engine.dispose()
 
 
@@ -196,7 +227,7 @@ class FastRead:
         params = {**prepared.constants, **params}
         arguments = tuple(params[name] for name in prepared.order) if prepared.order is not None else params
         try:
-            connection = db.engine.raw_connection()
+            connection = db.borrow_reader()
         except dialect.loaded_dbapi.Error as error:
             # Wrapped as Engine.connect() wraps it: an unreachable database is an OperationalError (503).
             raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
@@ -211,10 +242,11 @@ class FastRead:
             dropped = dialect.is_disconnect(error, connection.dbapi_connection, cursor)
             if dropped:
                 connection.invalidate(error)
+                db.drop_spare_readers()
             raise DBAPIError.instance(prepared.sql, arguments, error, dialect.loaded_dbapi.Error,
                                       connection_invalidated=dropped, dialect=dialect) from error
         finally:
-            connection.close()
+            db.give_back_reader(connection)
         if not prepared.convert:
             return list(map(prepared.make_row, fetched))
         rows = []

@@ -4,11 +4,12 @@ import socket
 import threading
 
 import pytest
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, func, literal_column, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from proto.storage.database import Database, FastRead, create_database_engine
+from proto.storage.database import SPARE_READERS, Database, FastRead, create_database_engine
 from proto.storage.tables import accounts
+from tests.conftest import POSTGRES_URL
 
 
 def test_concurrent_read_then_write_transactions_all_succeed_on_sqlite(tmp_path):
@@ -85,4 +86,43 @@ def test_a_fast_read_of_an_unreachable_database_raises_what_sqlalchemy_raises():
     db = Database(create_database_engine(f"postgresql+psycopg://127.0.0.1:{port}/test"))
     with pytest.raises(OperationalError, match="Connection refused"):
         FastRead(select(text("1"))).all(db)
+    db.dispose()
+
+
+def test_fast_reads_keep_a_few_connections_and_leave_the_pool_the_rest(app, make_account):
+    db = app.services.db
+    make_account("alice")
+    by_name = FastRead(select(accounts.c.username).where(accounts.c.username_key == bindparam("key")))
+    assert by_name.first(db, key="alice").username == "alice"
+    assert db.engine.pool.checkedout() == 1  # kept for the next read, not checked in
+    assert by_name.first(db, key="alice").username == "alice"
+    assert db.engine.pool.checkedout() == 1  # and that one read again
+    # As many reads at once as threads: only SPARE_READERS stay out of the pool afterwards.
+    borrowed = [db.borrow_reader() for _ in range(SPARE_READERS + 3)]
+    for connection in borrowed:
+        db.give_back_reader(connection)
+    assert db.engine.pool.checkedout() == SPARE_READERS
+    with db.write() as connection:  # writes still get a connection of their own
+        connection.execute(accounts.update().values(disabled=True))
+    assert FastRead(select(accounts.c.disabled)).first(db).disabled is True
+    db.dispose()
+    assert db.engine.pool.checkedout() == 0
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs PROTO_TEST_DATABASE_URL (PostgreSQL)")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_dropped_connection_fails_one_fast_read_and_its_kept_siblings_go_too(database_url):
+    db = Database(create_database_engine(database_url))
+    one = FastRead(select(literal_column("1").label("n")))
+    kept = [db.borrow_reader() for _ in range(2)]
+    for connection in kept:
+        db.give_back_reader(connection)
+    backends = [connection.dbapi_connection.info.backend_pid for connection in kept]
+    with db.read() as connection:  # a database restart, as far as these two connections can tell
+        for pid in backends:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    with pytest.raises(OperationalError):
+        one.all(db)
+    # The other kept connection was dropped by the server too: it must not fail a second read.
+    assert one.first(db).n == 1
     db.dispose()
