@@ -25,7 +25,6 @@ from proto.storage.files import DocumentFileStore
 from proto.storage.sessions import SqlSession
 from proto.tools import make_toolbox
 from proto.tools.errors import error_page, unexpected_error
-from proto.tools.sessions import COOKIE_NAME
 from proto.tools.templates import Templates
 from proto.web.root import Root
 
@@ -42,14 +41,9 @@ def app_config(settings: Settings, session_class: type) -> dict[str, dict[str, A
             # First: everything after it must see the real client behind a trusted proxy.
             "proto.forwarded.on": True,
             "proto.security_headers.on": True,
-            "tools.sessions.on": True,
-            "tools.sessions.storage_class": session_class,
-            "tools.sessions.name": COOKIE_NAME,
-            "tools.sessions.timeout": settings.session_timeout,
-            # Implicit locking: requests of one session run one at a time, so none undoes another.
-            "tools.sessions.locking": "implicit",
-            "tools.sessions.persistent": False,
-            "proto.session_cookie.on": True,
+            "proto.sessions.on": True,
+            "proto.sessions.storage_class": session_class,
+            "proto.sessions.timeout": settings.session_timeout,
             "proto.auth.on": True,
             "proto.csrf.on": True,
             # Every handler returns bytes and names its charset: CherryPy's encoding pass
@@ -69,7 +63,7 @@ def app_config(settings: Settings, session_class: type) -> dict[str, dict[str, A
             "request.body.maxbytes": settings.document_max_bytes + BODY_SLACK,
         },
         # Health checks are for machines: no session, no login, as cheap as possible.
-        "/status": {"tools.sessions.on": False, "proto.auth.on": False, "proto.csrf.on": False},
+        "/status": {"proto.sessions.on": False, "proto.auth.on": False, "proto.csrf.on": False},
         # Raw XML bodies only, streamed into the intake; the API's limit is the document's own.
         "/api/documents": {
             "proto.xml_body.on": True,
@@ -80,7 +74,7 @@ def app_config(settings: Settings, session_class: type) -> dict[str, dict[str, A
         },
         "/documents/upload": {"proto.xml_body.on": True},
         "/static": {
-            "tools.sessions.on": False,
+            "proto.sessions.on": False,
             "proto.auth.on": False,
             "proto.csrf.on": False,
             "tools.staticdir.on": True,

@@ -1,8 +1,8 @@
 """Server-side sessions in the SQL database, shared by every process.
 
     [/]
-    tools.sessions.on = True
-    tools.sessions.storage_class = <the SqlSession subclass make_app builds>
+    proto.sessions.on = True
+    proto.sessions.storage_class = <the SqlSession subclass make_app builds>
 
 Rows are keyed by the SHA-256 of the session id; the data is JSON. A row is
 written only when the data changed, or to push the idle expiry forward at most

@@ -3,7 +3,7 @@
     [/]
     proto.forwarded.on = True
     proto.security_headers.on = True
-    proto.session_cookie.on = True
+    proto.sessions.on = True
     proto.auth.on = True
     proto.csrf.on = True
     [/api/documents]
@@ -24,7 +24,7 @@ from proto.tools.auth import AuthTool
 from proto.tools.csrf import CsrfTool
 from proto.tools.headers import SecurityHeadersTool
 from proto.tools.proxies import ForwardedTool
-from proto.tools.sessions import SessionCookieTool
+from proto.tools.sessions import SessionTool
 from proto.tools.xml_body import XmlBodyTool
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def make_toolbox() -> Toolbox:
     toolbox = Toolbox(NAMESPACE)
     toolbox.forwarded = ForwardedTool()
     toolbox.security_headers = SecurityHeadersTool()
-    toolbox.session_cookie = SessionCookieTool()
+    toolbox.sessions = SessionTool()
     toolbox.auth = AuthTool()
     toolbox.csrf = CsrfTool()
     toolbox.xml_body = XmlBodyTool()

@@ -175,5 +175,5 @@ class AuthTool(Tool):
     """Run ``identify`` once the session is there and before the body is read."""
 
     def __init__(self) -> None:
-        # After tools.sessions (priority 50) set up the session, before any upload is read.
+        # After proto.sessions (priority 50) set up the session, before any upload is read.
         super().__init__("before_request_body", identify, priority=60)

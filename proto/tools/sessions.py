@@ -1,12 +1,15 @@
-"""Session helpers: safe cookies, flash messages and the per-session CSRF token.
+"""Sessions: the request's session and its cookie, flash messages, the per-session CSRF token.
 
     [/]
-    tools.sessions.on = True
-    proto.session_cookie.on = True
+    proto.sessions.on = True
+    proto.sessions.storage_class = <the SqlSession subclass make_app builds>
+    proto.sessions.timeout = 60
 
-CherryPy's sessions tool has no SameSite option and sends a cookie on every
-request; this tool makes the cookie ``HttpOnly; SameSite=Lax``, ``Secure`` over
-HTTPS, and drops it while the session holds nothing or when the browser sent it.
+CherryPy's Session classes, saving and locking, with a tool of our own in
+place of ``tools.sessions``: that one builds the cookie on every answer and has
+no SameSite option. This one sends the cookie only with an id the browser does
+not have yet (a new session, a login), ``HttpOnly; SameSite=Lax`` and
+``Secure`` over HTTPS, and never for a session that holds nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any
 
 import cherrypy
 from cherrypy._cptools import Tool
+from cherrypy.lib import httputil
+from cherrypy.lib import sessions as cherrypy_sessions
 
 COOKIE_NAME = "session_id"
 
@@ -48,36 +53,73 @@ def start_session(account_id: int, method: str) -> None:
     session["auth"] = method
 
 
+def attach_session(storage_class: type[cherrypy_sessions.Session], timeout: int) -> None:
+    """Give the request the session its cookie names if that one is stored, else a new one."""
+    sent = cherrypy.serving.request.cookie.get(COOKIE_NAME)
+    session = storage_class(sent.value if sent is not None else None, timeout=timeout)
+    cherrypy.serving.session = session
+    if not hasattr(cherrypy, "session"):
+        # CherryPy's save and close hooks, reused below, reach the session through this proxy.
+        cherrypy.session = cherrypy._ThreadLocalProxy("session")
+    # The browser learns an id it does not have: now, and whenever it changes (a login).
+    session.id_observers.append(_send_cookie)
+    if sent is None or sent.value != session.id:
+        _send_cookie(session.id)
+
+
+def _send_cookie(session_id: str) -> None:
+    cherrypy.serving.response.cookie[COOKIE_NAME] = session_id
+
+
+def end_session() -> None:
+    """Delete the session on the server and have the browser forget its cookie."""
+    current_session().delete()
+    cookies = cherrypy.serving.response.cookie
+    cookies[COOKIE_NAME] = ""
+    cookies[COOKIE_NAME]["expires"] = httputil.HTTPDate(0)
+    cherrypy.serving.request.session_ended = True
+
+
+def lock_session() -> None:
+    """Lock the session for the handler: requests of one session run one at a time, so none undoes another."""
+    cherrypy.serving.session.acquire_lock()
+
+
 def harden_session_cookie() -> None:
     """Set HttpOnly, SameSite and Secure on the session cookie, or drop a cookie for nothing."""
     cookies = cherrypy.serving.response.cookie
     if COOKIE_NAME not in cookies:
         return
-    session = current_session()
-    if getattr(cherrypy.serving.request, "session_ended", False):
-        pass  # logout sent an expired cookie: keep it, so the browser forgets the id
-    elif session is None or session._is_new:
+    request = cherrypy.serving.request
+    if not getattr(request, "session_ended", False) and current_session()._is_new:
         del cookies[COOKIE_NAME]  # nothing was stored: no row, so no cookie either
         return
-    elif (sent := cherrypy.serving.request.cookie.get(COOKIE_NAME)) is not None and sent.value == session.id:
-        # The browser sent this very id, and a cookie with no expiry date needs no refresh.
-        del cookies[COOKIE_NAME]
-        return
     morsel = cookies[COOKIE_NAME]
-    # The sessions tool always says "/": under a mount prefix the cookie belongs to the prefix only.
-    morsel["path"] = cherrypy.serving.request.script_name or "/"
+    # The cookie belongs to the mount point only; a session cookie: no expiry date.
+    morsel["path"] = request.script_name or "/"
     morsel["httponly"] = True
     morsel["samesite"] = "Lax"
-    if cherrypy.serving.request.scheme == "https":
+    if request.scheme == "https":
         morsel["secure"] = True
 
 
-class SessionCookieTool(Tool):
-    """Run ``harden_session_cookie`` after the session was saved, errors and redirects included."""
+class SessionTool(Tool):
+    """Attach the session before the body is read, lock it for the handler, save it, send its cookie."""
 
     def __init__(self) -> None:
-        # After the sessions tool's own save (priority 50) decided what is stored.
-        super().__init__("before_finalize", harden_session_cookie, priority=95)
+        # Before proto.auth (priority 60) looks at who is logged in.
+        super().__init__("before_request_body", attach_session, priority=50)
+
+    def _setup(self) -> None:
+        hooks = cherrypy.serving.request.hooks
+        hooks.attach("before_request_body", attach_session, priority=50, **self._merged_args())
+        hooks.attach("before_handler", lock_session, priority=50)
+        # CherryPy's own: save the data if it was loaded (after a streamed body, once it is
+        # sent) and release the lock; close releases it if the request failed before that.
+        hooks.attach("before_finalize", cherrypy_sessions.save, priority=50)
+        # After the save decided what is stored; errors and redirects included.
+        hooks.attach("before_finalize", harden_session_cookie, priority=95)
+        hooks.attach("on_end_request", cherrypy_sessions.close)
 
 
 def flash(message: str, level: str = "success") -> None:

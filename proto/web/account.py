@@ -13,7 +13,7 @@ from proto.passwords import verify_password
 from proto.services import Services
 from proto.storage.sessions import hash_session_id
 from proto.storage.tables import utcnow
-from proto.tools.sessions import current_session, flash, has_stored_session, start_session
+from proto.tools.sessions import current_session, end_session, flash, has_stored_session, start_session
 from proto.tools.templates import render
 from proto.web.requests import caller, local_path, record, redirect, remote_address
 from proto.web.tree import Node, expose
@@ -89,9 +89,7 @@ class AccountPage(Node):
         record("logout")
         session = current_session()
         if session is not None and cherrypy.serving.request.auth_method == "session":
-            session.delete()
-            cherrypy.lib.sessions.expire()
-            cherrypy.serving.request.session_ended = True
+            end_session()
         raise redirect("/")
 
     @expose(access="user", methods=("POST",))

@@ -105,7 +105,10 @@ def test_logout_ends_the_session_on_the_server(user_client, app):
     cookie = session_cookie(user_client)
     page = user_client.get("/account/")
     answer = user_client.post("/account/logout", {"csrf_token": csrf_from(page)}, status=303)
-    assert "session_id=;" in answer.headers["Set-Cookie"] or "expires" in answer.headers["Set-Cookie"].lower()
+    ended = answer.headers["Set-Cookie"].lower()
+    assert ended.startswith('session_id="";') and "expires=thu, 01 jan 1970 00:00:00 gmt" in ended
+    assert {"httponly", "path=/", "samesite=lax"} <= {part.strip() for part in ended.split(";")}
+    assert session_cookie(user_client) is None  # the browser forgot it
     with app.services.db.read() as connection:
         assert connection.execute(select(sessions)).all() == []
     replay = TestApp(app)
