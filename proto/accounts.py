@@ -35,6 +35,7 @@ class Account:
     created_at: dt.datetime
     last_login_at: dt.datetime | None
     document_count: int = 0
+    documents_version: int = 0
 
     @classmethod
     def from_row(cls, row: Row, prefix: str = "") -> Account:

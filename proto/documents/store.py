@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import re
 import secrets
+import threading
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,8 @@ from proto.storage.files import DocumentFileStore, fsync_path, storage_error
 from proto.storage.tables import accounts, documents, utcnow
 
 PAGE_SIZE = 20
+# Pages of ids kept per store (see DocumentStore.page): some 1 MB at most.
+PAGES_KEPT = 1024
 DEFAULT_NAME = "document.xml"
 MAX_NAME_LENGTH = 200
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -124,6 +127,9 @@ class DocumentStore:
         self.max_bytes = max_bytes
         self.max_depth = max_depth
         self.validator = validator
+        # (owner id, documents version, page, per page) -> ids, the oldest first out.
+        self._kept_pages: dict[tuple[int, int, int, int], list[str]] = {}
+        self._kept_pages_guard = threading.Lock()
 
     def intake(self) -> DocumentIntake:
         """Start receiving one document with this store's limits and schema."""
@@ -174,11 +180,30 @@ class DocumentStore:
 
     def page(self, viewer: Account, page: int = 1, q: str = "", *,
              per_page: int = PAGE_SIZE) -> tuple[list[str], int]:
-        """Return the ids on one page of what ``list`` returns, in its order, and the total."""
+        """Return the ids on one page of what ``list`` returns, in its order, and the total.
+
+        The viewer must be as read for this request: an owner's own pages are kept by
+        its ``documents_version``, which database triggers bump whenever its documents
+        change (migration 0005), and its ``document_count`` is their total.
+        """
         # For a page that keeps its rows' markup (documents never change): ids are all it needs
         # to find it, and the rows' columns are read only when it is rendered (``documents``).
-        rows, total = self._page(viewer, page, q, per_page, ids_only=True)
-        return [row.id for row in rows], total
+        if viewer.is_admin or q.strip():
+            rows, total = self._page(viewer, page, q, per_page, ids_only=True)
+            return [row.id for row in rows], total
+        key = (viewer.id, viewer.documents_version, page, per_page)
+        ids = self._kept_pages.get(key)
+        if ids is None:
+            rows, _ = self._page(viewer, page, q, per_page, ids_only=True)
+            ids = [row.id for row in rows]
+            self._keep_page(key, ids)
+        return ids, viewer.document_count
+
+    def _keep_page(self, key: tuple[int, int, int, int], ids: list[str]) -> None:
+        with self._kept_pages_guard:
+            self._kept_pages[key] = ids
+            if len(self._kept_pages) > PAGES_KEPT:
+                del self._kept_pages[next(iter(self._kept_pages))]
 
     def _page(self, viewer: Account, page: int, q: str, per_page: int, *, ids_only: bool) -> tuple[list, int]:
         q = q.strip()

@@ -47,6 +47,9 @@ accounts = Table(
     Column("last_login_at", UTCDateTime()),
     # Kept by triggers on documents (migration 0004): the lists read it instead of counting.
     Column("document_count", BigInteger, nullable=False, server_default="0"),
+    # Bumped by the same triggers whenever the account's documents change (migration 0005):
+    # a list of them kept by this number is never stale.
+    Column("documents_version", BigInteger, nullable=False, server_default="0"),
 )
 
 sessions = Table(

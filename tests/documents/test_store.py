@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from proto.accounts import list_accounts
+from proto.accounts import get_account, list_accounts
 from proto.documents.intake import ingest_stream
 from proto.documents.preview import make_preview
 from proto.documents.store import DocumentStore, clean_name
@@ -84,7 +84,31 @@ def test_a_page_of_ids_is_the_list_in_the_same_order_with_the_same_total(store, 
                   receive(store, f"<n{number}/>".encode()))
     for viewer in (alice, bob, root):
         documents, total = store.list(viewer, **query)
-        assert store.page(viewer, **query) == ([document.id for document in documents], total)
+        now = get_account(store.db, viewer.id)  # page() takes the viewer as read for the request
+        assert store.page(now, **query) == ([document.id for document in documents], total)
+        assert store.page(now, **query) == ([document.id for document in documents], total)
+
+
+def test_an_owners_pages_are_kept_until_its_documents_change_whoever_changes_them(store, make_account, app,
+                                                                                   monkeypatch):
+    alice = make_account("alice")
+    added = [store.add(alice, f"a{n}.xml", "application/xml", receive(store, b"<a/>")) for n in range(3)]
+    alice = get_account(store.db, alice.id)
+    assert store.page(alice) == ([document.id for document in reversed(added)], 3)
+    read_page = store._page
+    monkeypatch.setattr(store, "_page", lambda *args, **kwargs: pytest.fail("the kept page was read again"))
+    assert store.page(alice) == ([document.id for document in reversed(added)], 3)
+    monkeypatch.setattr(store, "_page", read_page)
+    # Rows written past the store (a script, a bulk import) change the version too.
+    with app.services.db.write() as connection:
+        connection.execute(documents.delete().where(documents.c.id == added[2].id))
+    alice = get_account(store.db, alice.id)
+    assert store.page(alice) == ([added[1].id, added[0].id], 2)
+    with app.services.db.write() as connection:
+        columns = {key: value for key, value in added[2]._asdict().items() if key not in ("owner", "owner_id")}
+        connection.execute(documents.insert().values({**columns, "account_id": alice.id, "id": "f" * 32}))
+    alice = get_account(store.db, alice.id)
+    assert store.page(alice) == (["f" * 32, added[1].id, added[0].id], 3)
 
 
 def test_documents_by_id_keep_the_order_and_only_what_the_viewer_may_see(store, make_account):
