@@ -131,10 +131,10 @@ class DocumentStore:
         self._kept_pages: dict[tuple[int, int, int, int], list[str]] = {}
         self._kept_pages_guard = threading.Lock()
 
-    def intake(self) -> DocumentIntake:
-        """Start receiving one document with this store's limits and schema."""
+    def intake(self, size_hint: int | None = None) -> DocumentIntake:
+        """Start receiving one document (of the declared size, if known) with this store's limits and schema."""
         return DocumentIntake(self.files.spool_dir, max_bytes=self.max_bytes, max_depth=self.max_depth,
-                              validator=self.validator)
+                              validator=self.validator, size_hint=size_hint)
 
     def add(self, owner: Account, name: str, content_type: str, result: IntakeResult) -> Document:
         """Store a received document for owner: its file first, then its row; return it."""

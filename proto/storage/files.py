@@ -186,6 +186,20 @@ def start_writeback(fd: int, offset: int, length: int) -> None:
         pass
 
 
+def reserve_space(fd: int, size: int) -> None:
+    """Allocate a file's blocks up front (its size becomes size); raise only when the disk is too full."""
+    try:
+        # One allocation instead of one per page as they are written back, and a full disk
+        # refuses the file now rather than once all its bytes have arrived.
+        os.posix_fallocate(fd, 0, size)
+    except AttributeError:
+        pass  # not on this platform
+    except OSError as error:
+        if error.errno in _FULL_ERRNOS:
+            raise
+        # A file system without it (EOPNOTSUPP, EINVAL): blocks are allocated as they are written.
+
+
 def fsync_path(path: Path) -> None:
     """Flush a file's or a folder's contents to the disk."""
     fd = os.open(path, os.O_RDONLY)

@@ -124,14 +124,15 @@ class _IntakeSink:
                 self.upload.error = error
 
 
-def _start_intake(upload: Upload, length: int | None, limit: int) -> _IntakeSink:
+def _start_intake(upload: Upload, length: int | None, limit: int, *, exact: bool) -> _IntakeSink:
     """Begin one document: refuse a declared length over the limit before reading a byte."""
     store = cherrypy.serving.request.app.services.documents
     upload.received = True
     if length is not None and length > limit:
         upload.error = too_large(store.max_bytes)
         raise _TooLarge()
-    return _IntakeSink(store.intake(), upload)
+    # A raw body's length is the document's; a form's only bounds it.
+    return _IntakeSink(store.intake(size_hint=length if exact else None), upload)
 
 
 def _stream(read: Callable[[int], bytes], sink: _IntakeSink) -> None:
@@ -152,7 +153,8 @@ def xml_document_processor(entity: Entity) -> None:
     upload = cherrypy.serving.request.document_upload
     upload.content_type = entity.content_type.value.lower()
     try:
-        sink = _start_intake(upload, entity.length, cherrypy.serving.request.app.services.documents.max_bytes)
+        sink = _start_intake(upload, entity.length, cherrypy.serving.request.app.services.documents.max_bytes,
+                             exact=True)
         _stream(entity.fp.read, sink)
         sink.finish()
     except _TooLarge:
@@ -197,7 +199,7 @@ class DocumentPart(Part):
         upload.filename = utf8_header(self.filename)
         upload.content_type = DOCUMENT_TYPE
         # The whole body's declared length bounds the file part's.
-        sink = _start_intake(upload, request.body.length, request.body.maxbytes or float("inf"))
+        sink = _start_intake(upload, request.body.length, request.body.maxbytes or float("inf"), exact=False)
         try:
             self.read_lines_to_boundary(fp_out=sink)
         except cherrypy.HTTPError as error:

@@ -6,6 +6,7 @@ import contextlib
 import errno
 import hashlib
 import io
+import os
 import socket
 import time
 import tracemalloc
@@ -503,3 +504,42 @@ def assert_no_connection(server: socket.socket) -> None:
     with pytest.raises(BlockingIOError):
         connection, _ = server.accept()
         connection.close()
+
+
+@pytest.mark.parametrize("extra", [0, 5000])
+def test_a_declared_size_is_reserved_and_the_spool_keeps_only_what_came(spool_dir: Path, extra: int,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    reserved: list[int] = []
+    allocate = files_module.os.posix_fallocate
+
+    def recorded(fd: int, offset: int, length: int) -> None:
+        reserved.append(length)
+        allocate(fd, offset, length)
+
+    monkeypatch.setattr(files_module.os, "posix_fallocate", recorded)
+    body = large_document(WRITEBACK_SIZE + 4321)
+    with DocumentIntake(spool_dir, max_bytes=64 * MiB, size_hint=len(body) + extra) as intake:
+        for chunk in chunks(body, BLOCK_SIZE):
+            intake.feed(chunk)
+        result = intake.finish()
+    assert reserved == [len(body) + extra]
+    assert result.spool_path.read_bytes() == body  # no reserved tail left over
+    result.spool_path.unlink()
+
+
+@pytest.mark.parametrize(("code", "stored"), [(errno.ENOSPC, False), (errno.EOPNOTSUPP, True)])
+def test_a_disk_too_full_for_the_declared_size_refuses_at_once(spool_dir: Path, code: int, stored: bool,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(fd: int, offset: int, length: int) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(files_module.os, "posix_fallocate", refused)
+    body = b"<r>" + b"x" * (2 * BLOCK_SIZE) + b"</r>"
+    intake = DocumentIntake(spool_dir, size_hint=len(body))
+    if not stored:  # refused at the first block, before the rest is read
+        with pytest.raises(StorageFullError):
+            intake.feed(body[:BLOCK_SIZE])
+        assert spooled(spool_dir) == []
+        return
+    intake.feed(body)  # a file system without the call allocates as it writes
+    assert intake.finish().spool_path.read_bytes() == body
