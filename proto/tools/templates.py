@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from mako.lookup import TemplateLookup
 
 
-# Characters of fragments kept per application: the body of a documents page is some 6,000.
+# Characters of fragments kept per application: the body of a documents page is some 5,300.
 FRAGMENTS_BUDGET = 4 * 1024 * 1024
 
 
