@@ -21,7 +21,6 @@ import datetime as dt
 import functools
 import re
 import secrets
-import threading
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from sqlalchemy.engine import Connection, Row
 
 from proto.accounts import Account
 from proto.documents.intake import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DocumentIntake, IntakeResult, Validator
+from proto.kept import Kept
 from proto.storage.database import Database, FastRead
 from proto.storage.files import DocumentFileStore, fsync_path, storage_error
 from proto.storage.tables import accounts, documents, utcnow
@@ -127,9 +127,8 @@ class DocumentStore:
         self.max_bytes = max_bytes
         self.max_depth = max_depth
         self.validator = validator
-        # (owner id, documents version, page, per page) -> ids, the oldest first out.
-        self._kept_pages: dict[tuple[int, int, int, int], list[str]] = {}
-        self._kept_pages_guard = threading.Lock()
+        # (owner id, documents version, page, per page) -> ids.
+        self._kept_pages: Kept[list[str]] = Kept(PAGES_KEPT)
 
     def intake(self, size_hint: int | None = None) -> DocumentIntake:
         """Start receiving one document (of the declared size, if known) with this store's limits and schema."""
@@ -196,14 +195,8 @@ class DocumentStore:
         if ids is None:
             rows, _ = self._page(viewer, page, q, per_page, ids_only=True)
             ids = [row.id for row in rows]
-            self._keep_page(key, ids)
+            self._kept_pages.keep(key, ids)
         return ids, viewer.document_count
-
-    def _keep_page(self, key: tuple[int, int, int, int], ids: list[str]) -> None:
-        with self._kept_pages_guard:
-            self._kept_pages[key] = ids
-            if len(self._kept_pages) > PAGES_KEPT:
-                del self._kept_pages[next(iter(self._kept_pages))]
 
     def _page(self, viewer: Account, page: int, q: str, per_page: int, *, ids_only: bool) -> tuple[list, int]:
         q = q.strip()

@@ -8,7 +8,6 @@ error, not an empty string.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import cherrypy
 
 import proto
+from proto.kept import Kept
 from proto.tools.sessions import csrf_token, take_flashes
 
 if TYPE_CHECKING:
@@ -32,9 +32,7 @@ class Templates:
     def __init__(self, directory: Path, *, reload: bool = False) -> None:
         self.directory, self.reload = directory, reload
         self._lookup: TemplateLookup | None = None
-        self._fragments: dict[tuple[str, Hashable], str] = {}
-        self._fragments_size = 0
-        self._fragments_guard = threading.Lock()
+        self._fragments: Kept[str] = Kept(FRAGMENTS_BUDGET, weight=len)
 
     @property
     def lookup(self) -> TemplateLookup:
@@ -66,16 +64,8 @@ class Templates:
         if kept is None:
             kept = self.lookup.get_template(name).render_unicode(**context)
             if not self.reload:  # in development an edited template shows at once
-                self._keep((name, key), kept)
+                self._fragments.keep((name, key), kept)
         return kept
-
-    def _keep(self, key: tuple[str, Hashable], markup: str) -> None:
-        with self._fragments_guard:
-            if key not in self._fragments:
-                self._fragments[key] = markup
-                self._fragments_size += len(markup)
-            while self._fragments_size > FRAGMENTS_BUDGET:
-                self._fragments_size -= len(self._fragments.pop(next(iter(self._fragments))))  # the oldest
 
 
 SIZE_UNITS = ("bytes", "KiB", "MiB", "GiB")
@@ -118,9 +108,9 @@ def current(prefix: str) -> str:
 def fragment(name: str, key: Hashable, /, **context: Any) -> str:
     """Return a template's markup for data that never changes: rendered once per key and mount point.
 
-    The key must name everything the markup shows. The documents page keeps its
-    rows by their ids: a stored document never changes, so the rows of one list
-    of ids are rendered once, not on every view of it.
+    The key must name everything the markup shows. The documents page keeps the body
+    of its list by the ids shown and by the search, page and total: a stored document
+    never changes, so one list is rendered once, not on every view of it.
     """
     request = cherrypy.serving.request
     return request.app.services.templates.fragment(name, (request.script_name, key), **context)

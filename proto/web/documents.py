@@ -150,8 +150,8 @@ class DocumentsPage(Node):
         number = page_number(page)
         viewer = caller()
         ids, total = store().page(viewer, number, q)
-        # The rows' markup is kept by their ids (templates/documents/index.mako): their columns
-        # are read only when a list of ids is rendered for the first time.
+        # The list's markup is kept by what it shows (templates/documents/index.mako): the rows'
+        # columns are read only when a list is rendered for the first time.
         return render("documents/index.mako", ids=ids, load_documents=lambda: store().documents(ids, viewer),
                       total=total, page=number, pages=max(1, math.ceil(total / PAGE_SIZE)), q=q)
 
